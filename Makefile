@@ -1,0 +1,34 @@
+# The two set-up commands: `make run` and `make test`. Each creates the venv and installs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test sync check lint bench demo clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)  ## one sync pass now; the scheduled service once `coopwatch run` lands
+	$(BIN)/coopwatch sync
+
+sync: $(STAMP)  ## one sync pass over sources.yaml
+	$(BIN)/coopwatch sync
+
+check: $(STAMP)  ## validate sources.yaml
+	$(BIN)/coopwatch check
+
+test: $(STAMP)  ## the whole suite, with ruff
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

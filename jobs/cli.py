@@ -1,0 +1,139 @@
+"""coopwatch's command line: thin click commands over the library.
+
+Each command parses its options, calls one function and prints a summary. coopwatch's own errors
+become a clean message and a non-zero exit; anything else is a bug and shows its traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+
+import click
+
+from jobs import __version__
+from jobs.config import Config, load_config
+from jobs.errors import ConfigError, CoopwatchError
+from jobs.models import RunResult
+
+DEFAULT_CONFIG = "sources.yaml"
+DEFAULT_DB = "db/coopwatch.db"
+
+config_option = click.option(
+    "--config", "config_path", envvar="COOPWATCH_CONFIG", default=DEFAULT_CONFIG,
+    show_default=True, type=click.Path(dir_okay=False),
+    help="The sources file (or $COOPWATCH_CONFIG).")
+db_option = click.option(
+    "--db", "db_path", envvar="COOPWATCH_DB", default=DEFAULT_DB, show_default=True,
+    type=click.Path(dir_okay=False), help="The SQLite database (or $COOPWATCH_DB).")
+
+
+def clean_errors(command: Callable) -> Callable:
+    """Turn coopwatch's errors into a message on stderr and exit status 1 (2 for config)."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ConfigError as error:
+            click.echo(f"error: invalid config\n{error}", err=True)
+            sys.exit(2)
+        except CoopwatchError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+@click.group()
+@click.version_option(__version__, prog_name="coopwatch")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def main(verbose: int) -> None:
+    """Watch news sources for international media cooperation; keep it in SQLite.
+
+    Example: coopwatch sync && coopwatch serve
+    """
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(level=max(level, logging.DEBUG),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@config_option
+@clean_errors
+def check(config_path: str) -> None:
+    """Validate the sources file and list its sources.
+
+    Example: coopwatch check --config sources.yaml
+    """
+    config = load_config(config_path)
+    for s in config.sources:
+        state = "enabled" if s.enabled else "disabled"
+        click.echo(f"{s.name:32} {s.kind:7} every {_duration(s.interval):>5}  "
+                   f"{s.language or '-':3} {s.country or '-':3} {state:8} {s.url}")
+    enabled = len(config.enabled())
+    click.echo(f"{config.path}: {len(config.sources)} sources, {enabled} enabled")
+
+
+def _duration(seconds: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def _selected(config: Config, names: tuple[str, ...]):
+    unknown = sorted(set(names) - {s.name for s in config.sources})
+    if unknown:
+        raise ConfigError([f"{config.path}: no source named {', '.join(unknown)}"])
+    return config.enabled(names)
+
+
+@main.command()
+@config_option
+@db_option
+@click.option("--source", "names", multiple=True, metavar="NAME",
+              help="Sync only this source (repeatable); disabled sources may be named.")
+@clean_errors
+def sync(config_path: str, db_path: str, names: tuple[str, ...]) -> None:
+    """Run one sync pass over the enabled sources, then print what each did.
+
+    Exits 0 when the pass ran, even if some sources failed (they are recorded in the database).
+
+    Example: coopwatch sync --source vietnam-news-politics
+    """
+    from jobs.pipeline import Sync, default_classifier
+    from jobs.schema import connect
+
+    config = load_config(config_path)
+    sources = _selected(config, names)
+    db = connect(db_path)
+    results = Sync(db, classifier=default_classifier(config.scope)).run(sources)
+    for result in results:
+        click.echo(summary_line(result))
+    click.echo(total_line(results))
+
+
+def summary_line(result: RunResult) -> str:
+    line = (f"{result.source:32} {result.status:12} {result.entries:5} entries "
+            f"{result.new_articles:5} new articles {result.new_items:4} new items")
+    return f"{line}  {result.error}" if result.error else line
+
+
+def total_line(results: list[RunResult]) -> str:
+    by_status: dict[str, int] = {}
+    for result in results:
+        by_status[result.status] = by_status.get(result.status, 0) + 1
+    statuses = ", ".join(f"{n} {status}" for status, n in sorted(by_status.items()))
+    articles = sum(r.new_articles for r in results)
+    items = sum(r.new_items for r in results)
+    return (f"total: {len(results)} sources ({statuses or 'none'}), "
+            f"{articles} new articles, {items} new items")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+
+

@@ -1,0 +1,318 @@
+"""The only reader of ``sources.yaml``.
+
+The file is validated eagerly and completely: every problem is collected and reported as
+``path:line: field: message`` so a typo is caught before any request is sent. Unknown keys are
+errors. The shape::
+
+    defaults:            # optional; applies to every source unless the source overrides it
+      delay: 1           # seconds between two requests to one host (0 allowed)
+      timeout: 30        # seconds for one request, connect + read + body
+      max_bytes: 10MB    # cap on a decoded body
+      max_entries: 500   # article pages fetched per source per pass; the rest wait for the next
+      user_agent: ...
+      interval: 1h
+      allow_private_network: false
+    scope: {...}         # optional; widens what the classifier counts (see jobs.classify.Scope)
+    sources:
+      - name: vietnam-news-politics   # unique slug
+        url: https://vietnamnews.vn/rss/politics-laws.rss
+        kind: auto       # auto | rss | atom | sitemap | html
+        interval: 30m
+        language: en
+        country: VN
+        enabled: true
+        include: [...]   # URL regexes (listing pages)
+        exclude: [...]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pycountry
+import yaml
+
+from jobs import __version__
+from jobs.errors import ConfigError
+from jobs.models import Source
+
+KINDS = ("auto", "rss", "atom", "sitemap", "html")
+DEFAULT_USER_AGENT = f"coopwatch/{__version__} (+https://github.com/coopwatch/coopwatch)"
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+SIZE = re.compile(r"^(\d+)\s*(B|KB|MB|GB)?$", re.IGNORECASE)
+SIZE_UNITS = {"": 1, "B": 1, "KB": 1_000, "MB": 1_000_000, "GB": 1_000_000_000}
+
+
+@dataclass(frozen=True)
+class Config:
+    path: str
+    sources: tuple[Source, ...]
+    scope: dict[str, Any] = field(default_factory=dict)
+
+    def enabled(self, names: tuple[str, ...] = ()) -> list[Source]:
+        """Enabled sources, or the named ones (enabled or not) when names are given."""
+        if names:
+            return [s for s in self.sources if s.name in names]
+        return [s for s in self.sources if s.enabled]
+
+
+def parse_duration(value: Any) -> int:
+    """``90`` / ``"30m"`` / ``"1h30m"`` / ``"1d"`` → seconds (> 0)."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration like 30m, 6h or 1d")
+    if isinstance(value, int):
+        seconds = value
+    else:
+        match = DURATION.match(str(value).strip())
+        if not match or not any(match.groups()):
+            raise ValueError(f"{value!r} is not a duration like 30m, 6h or 1d")
+        d, h, m, s = (int(g or 0) for g in match.groups())
+        seconds = ((d * 24 + h) * 60 + m) * 60 + s
+    if seconds <= 0:
+        raise ValueError("must be longer than 0 seconds")
+    return seconds
+
+
+def parse_size(value: Any) -> int:
+    """``1000000`` / ``"10MB"`` → bytes (> 0)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    else:
+        match = SIZE.match(str(value).strip())
+        if not match:
+            raise ValueError(f"{value!r} is not a size like 5MB or 500KB")
+        size = int(match.group(1)) * SIZE_UNITS[(match.group(2) or "").upper()]
+    if size <= 0:
+        raise ValueError("must be more than 0 bytes")
+    return size
+
+
+def _number(minimum: float) -> Callable[[Any], float]:
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"expected a number, got {value!r}")
+        if value < minimum:
+            raise ValueError(f"must be at least {minimum}")
+        return float(value)
+
+    return check
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"expected a whole number ≥ 1, got {value!r}")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expected non-empty text")
+    return value.strip()
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _url(value: Any) -> str:
+    text = _text(value)
+    if not re.match(r"^(https?://[^/\s]+|file://)\S*$", text):
+        raise ValueError(f"{text!r} is not an http(s):// or file:// URL")
+    return text
+
+
+def _slug(value: Any) -> str:
+    text = _text(value)
+    if not SLUG.match(text):
+        raise ValueError(f"{text!r} is not a slug (lower-case letters, digits, - and _)")
+    return text
+
+
+def _kind(value: Any) -> str:
+    if value not in KINDS:
+        raise ValueError(f"{value!r} is not one of {', '.join(KINDS)}")
+    return value
+
+
+def _country(value: Any) -> str:
+    code = _text(value).upper()
+    if pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+def _language(value: Any) -> str:
+    code = _text(value).lower()
+    if not re.match(r"^[a-z]{2,3}(-[a-z0-9]+)?$", code):
+        raise ValueError(f"{value!r} is not a language code like en or vi")
+    return code
+
+
+def _patterns(value: Any) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise ValueError("expected a regex or a list of regexes")
+    for pattern in items:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"bad regex {pattern!r}: {error}") from None
+    return tuple(items)
+
+
+# Keys allowed in `defaults:` or on a source, and their checks.
+SHARED_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "delay": _number(0),
+    "timeout": _number(0.1),
+    "max_bytes": parse_size,
+    "max_entries": _count,
+    "user_agent": _text,
+    "interval": parse_duration,
+    "allow_private_network": _flag,
+    "enabled": _flag,
+    "language": _language,
+    "country": _country,
+}
+SOURCE_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "name": _slug,
+    "url": _url,
+    "kind": _kind,
+    "include": _patterns,
+    "exclude": _patterns,
+    **SHARED_FIELDS,
+}
+TOP_LEVEL = ("defaults", "sources", "scope")
+
+
+class _Problems:
+    """Collects ``path:line: field: message`` lines."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.lines: list[str] = []
+
+    def add(self, node: yaml.Node | None, where: str, message: str) -> None:
+        line = node.start_mark.line + 1 if node is not None else 1
+        self.lines.append(f"{self.path}:{line}: {where}: {message}")
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate ``path``; raise ConfigError listing every problem found."""
+    path = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: file not found"]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError([f"{path}: cannot read: {error}"]) from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f"{mark.line + 1}" if mark else "1"
+        problem = getattr(error, "problem", None) or str(error)
+        raise ConfigError([f"{path}:{line}: invalid YAML: {problem}"]) from None
+    problems = _Problems(path)
+    config = _read_root(root, problems)
+    if problems.lines:
+        raise ConfigError(problems.lines)
+    return config
+
+
+def _mapping(node: yaml.Node, problems: _Problems, where: str) -> dict[str, yaml.Node]:
+    if not isinstance(node, yaml.MappingNode):
+        problems.add(node, where, "expected a mapping of key: value")
+        return {}
+    result: dict[str, yaml.Node] = {}
+    for key, value in node.value:
+        name = str(key.value)
+        if name in result:
+            problems.add(key, f"{where}.{name}" if where else name, "duplicate key")
+        result[name] = value
+    return result
+
+
+def _value(node: yaml.Node) -> Any:
+    return yaml.safe_load(yaml.serialize(node)) if node is not None else None
+
+
+def _keys(node: yaml.Node, problems: _Problems, where: str, allowed) -> dict[str, yaml.Node]:
+    mapping = _mapping(node, problems, where)
+    for key_node, _ in getattr(node, "value", []):
+        if isinstance(node, yaml.MappingNode) and str(key_node.value) not in allowed:
+            hint = _closest(str(key_node.value), allowed)
+            problems.add(key_node, f"{where}.{key_node.value}", f"unknown key{hint}")
+    return {k: v for k, v in mapping.items() if k in allowed}
+
+
+def _closest(name: str, allowed) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(name, list(allowed), n=1)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def _checked(fields: dict[str, yaml.Node], problems: _Problems, where: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, node in fields.items():
+        try:
+            values[key] = SOURCE_FIELDS[key](_value(node))
+        except ValueError as error:
+            problems.add(node, f"{where}.{key}", str(error))
+    return values
+
+
+def _read_root(root: yaml.Node | None, problems: _Problems) -> Config:
+    if root is None:
+        problems.add(None, "sources", "the file is empty; expected a 'sources:' list")
+        return Config(problems.path, ())
+    top = _keys(root, problems, "", TOP_LEVEL)
+    defaults = _checked(_keys(top["defaults"], problems, "defaults", SHARED_FIELDS),
+                        problems, "defaults") if "defaults" in top else {}
+    scope = _value(top["scope"]) if "scope" in top else {}
+    if scope is not None and not isinstance(scope, dict):
+        problems.add(top["scope"], "scope", "expected a mapping")
+    if "sources" not in top:
+        problems.add(root, "sources", "missing; expected a list of sources")
+        return Config(problems.path, ())
+    node = top["sources"]
+    if not isinstance(node, yaml.SequenceNode):
+        problems.add(node, "sources", "expected a list of sources")
+        return Config(problems.path, ())
+    sources = _read_sources(node, defaults, problems)
+    return Config(problems.path, tuple(sources), scope or {})
+
+
+def _read_sources(node: yaml.SequenceNode, defaults: dict, problems: _Problems) -> list[Source]:
+    sources: list[Source] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(node.value):
+        where = f"sources[{index}]"
+        fields = _keys(item, problems, where, SOURCE_FIELDS)
+        values = _checked(fields, problems, where)
+        for required in ("name", "url"):
+            if required not in fields:
+                problems.add(item, f"{where}.{required}", "missing (required)")
+        if "name" not in values or "url" not in values:
+            continue
+        name = values["name"]
+        if name in seen:
+            problems.add(fields["name"], f"{where}.name",
+                         f"duplicate name {name!r} (first used on line {seen[name]})")
+            continue
+        seen[name] = item.start_mark.line + 1
+        sources.append(_make_source({**defaults, **values}, line=seen[name]))
+    return sources
+
+
+def _make_source(values: dict[str, Any], line: int) -> Source:
+    source = Source(name=values.pop("name"), url=values.pop("url"), line=line,
+                    user_agent=DEFAULT_USER_AGENT)
+    return replace(source, **values)

@@ -1,0 +1,376 @@
+"""The only module that touches the network.
+
+``Fetcher.get`` makes one polite, bounded GET:
+
+* every request has a connect timeout, a read timeout and an overall deadline; the deadline is
+  enforced by a watchdog that shuts the socket down, so a server trickling one byte a second
+  cannot hold a sync for longer than the source's ``timeout``;
+* the *decoded* body is capped at the source's ``max_bytes`` (a gzip bomb stops at the cap);
+* redirects are followed by hand, at most ``MAX_REDIRECTS``, each hop checked like the first;
+* conditional GET with the stored ETag / Last-Modified: a 304 is returned as such;
+* 429 and 503 raise ``RateLimitedError`` with ``Retry-After`` in seconds (capped), never slept on;
+* robots.txt is honoured per host (RFC 9309: a 4xx robots.txt allows all, 5xx disallows all);
+* requests to one host are spaced by the source's ``delay``;
+* unless the source sets ``allow_private_network``, a URL may only reach public unicast addresses,
+  checked before connecting (DNS) and again on the address actually connected to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import ipaddress
+import logging
+import os
+import socket
+import threading
+import time
+import urllib.robotparser
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from jobs.errors import BlockedError, FetchError, RateLimitedError, TooLargeError
+from jobs.models import Fetched, Source
+from jobs.urls import host_of
+
+log = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 5
+MAX_RETRY_AFTER = 24 * 3600  # seconds: a server may not park a source for longer than a day
+ROBOTS_MAX_BYTES = 512_000
+CHUNK = 16_384
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
+    "text/html;q=0.8, */*;q=0.5"
+)
+
+# --- the per-thread request context, read by the guarded connections below -----------------
+
+
+class _Context(threading.local):
+    allow_private: bool = True
+    connections: list
+
+
+_context = _Context()
+
+
+def _check_address(address: str, url: str) -> None:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if not ip.is_global or ip.is_multicast:
+        raise BlockedError(
+            f"{url}: refused to connect to non-public address {ip} "
+            "(set allow_private_network: true for this source to allow it)",
+            url=url,
+        )
+
+
+class _GuardMixin:
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        if not _context.allow_private:
+            peer = self.sock.getpeername()[0]  # type: ignore[attr-defined]
+            try:
+                _check_address(peer, f"{self.host}")  # type: ignore[attr-defined]
+            except BlockedError:
+                self.sock.close()  # type: ignore[attr-defined]
+                raise
+
+
+class _GuardedHTTPConnection(_GuardMixin, HTTPConnection):
+    pass
+
+
+class _GuardedHTTPSConnection(_GuardMixin, HTTPSConnection):
+    pass
+
+
+class _TrackingPoolMixin:
+    def _get_conn(self, timeout=None):
+        conn = super()._get_conn(timeout)  # type: ignore[misc]
+        getattr(_context, "connections", []).append(conn)
+        return conn
+
+
+class _GuardedPool(_TrackingPoolMixin, HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _GuardedHTTPSPool(_TrackingPoolMixin, HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
+class GuardedAdapter(HTTPAdapter):
+    """An adapter whose connections can be watched (deadline) and checked (SSRF)."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _GuardedPool, "https": _GuardedHTTPSPool}
+
+
+def make_session() -> requests.Session:
+    session = requests.Session()
+    adapter = GuardedAdapter(max_retries=0, pool_connections=32, pool_maxsize=8)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+class _Watchdog:
+    """Shuts down the sockets of this request when its deadline passes."""
+
+    def __init__(self, seconds: float):
+        self.fired = False
+        _context.connections = []
+        self._connections = _context.connections
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def _fire(self) -> None:
+        self.fired = True
+        for conn in list(self._connections):
+            sock = getattr(conn, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+
+
+# --- the fetcher ----------------------------------------------------------------------------
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """``Retry-After`` as seconds from ``now`` (delta-seconds or HTTP-date), capped."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - now).total_seconds()
+    return max(0.0, min(seconds, MAX_RETRY_AFTER))
+
+
+class Fetcher:
+    """Polite GETs for one sync pass. One instance keeps robots.txt and per-host timing."""
+
+    def __init__(
+        self,
+        session: requests.Session | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
+        self.session = session or make_session()
+        self.sleep = sleep
+        self.monotonic = monotonic
+        self.requests = 0
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._last_request: dict[str, float] = {}
+        self._host_locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(
+        self,
+        url: str,
+        source: Source,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> Fetched:
+        """GET ``url`` for ``source``; raise a FetchError subclass on any failure."""
+        if url.startswith("file://"):
+            return _read_file(url, source, last_modified)
+        headers = {"User-Agent": source.user_agent, "Accept": ACCEPT,
+                   "Accept-Encoding": "gzip, deflate"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        for _hop in range(MAX_REDIRECTS + 1):
+            self._check_allowed(url, source)
+            response = self._request(url, source, headers)
+            if response.status in (301, 302, 303, 307, 308) and "location" in response.headers:
+                url = urljoin(url, response.headers["location"])
+                headers.pop("If-None-Match", None)
+                headers.pop("If-Modified-Since", None)
+                continue
+            return _checked_status(response)
+        raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects", url=url)
+
+    def _check_allowed(self, url: str, source: Source) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise BlockedError(f"{url}: only http(s) URLs may be fetched", url=url)
+        if not source.allow_private_network:
+            _check_resolved(parts.hostname, parts.port or 80, url)
+        robots = self._robots_for(url, source)
+        if robots is not None and not robots.can_fetch(source.user_agent, url):
+            raise BlockedError(f"{url}: disallowed by {parts.scheme}://{parts.netloc}/robots.txt",
+                               url=url)
+
+    def _robots_for(self, url: str, source: Source):
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        if key not in self._robots:
+            self._robots[key] = self._load_robots(key + "/robots.txt", source)
+        return self._robots[key]
+
+    def _load_robots(self, robots_url: str, source: Source):
+        parser = urllib.robotparser.RobotFileParser(robots_url)
+        headers = {"User-Agent": source.user_agent}
+        small = _with_limit(source, ROBOTS_MAX_BYTES)
+        try:
+            response = self._request(robots_url, small, headers)
+        except (BlockedError, TooLargeError):
+            raise
+        except FetchError as error:
+            log.info("%s unavailable (%s): allowing all", robots_url, error)
+            return None
+        if response.status >= 500 or response.status == 429:
+            parser.disallow_all = True
+        elif 200 <= response.status < 300:
+            parser.parse(response.body.decode("utf-8", "replace").splitlines())
+        else:  # 3xx left unfollowed, 4xx: no usable robots.txt, everything allowed
+            return None
+        return parser
+
+    def _request(self, url: str, source: Source, headers: dict[str, str]) -> Fetched:
+        """One GET; requests to one host wait their turn, across threads."""
+        with self._lock:
+            host_lock = self._host_locks.setdefault(host_of(url), threading.Lock())
+        with host_lock:
+            return self._request_now(url, source, headers)
+
+    def _request_now(self, url: str, source: Source, headers: dict[str, str]) -> Fetched:
+        self._wait_turn(url, source.delay)
+        _context.allow_private = source.allow_private_network
+        self.requests += 1
+        connect_timeout = min(10.0, source.timeout)
+        try:
+            with _Watchdog(source.timeout) as watchdog:
+                try:
+                    fetched = self._send(url, source, headers, connect_timeout)
+                except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+                    if not watchdog.fired:
+                        raise _as_fetch_error(url, error) from None
+                    fetched = None
+            if watchdog.fired:  # a shut-down socket may also look like a short, clean body
+                raise FetchError(f"{url}: no complete answer within {source.timeout:g} s",
+                                 url=url)
+            return fetched
+        finally:
+            self._last_request[host_of(url)] = self.monotonic()
+
+    def _send(self, url: str, source: Source, headers: dict[str, str], connect: float) -> Fetched:
+        with self.session.get(url, headers=headers, timeout=(connect, source.timeout),
+                              allow_redirects=False, stream=True) as response:
+            body = bytearray()
+            for chunk in response.raw.stream(CHUNK, decode_content=True):
+                body += chunk
+                if len(body) > source.max_bytes:
+                    raise TooLargeError(
+                        f"{url}: body larger than max_bytes ({source.max_bytes:,} bytes)", url=url
+                    )
+            return Fetched(url=url, status=response.status_code, body=bytes(body),
+                           headers={k.lower(): v for k, v in response.headers.items()})
+
+    def _wait_turn(self, url: str, delay: float) -> None:
+        last = self._last_request.get(host_of(url))
+        if last is not None and delay > 0:
+            remaining = delay - (self.monotonic() - last)
+            if remaining > 0:
+                self.sleep(remaining)
+
+
+def _with_limit(source: Source, max_bytes: int) -> Source:
+    from dataclasses import replace
+
+    return replace(source, max_bytes=min(source.max_bytes, max_bytes))
+
+
+def _check_resolved(host: str, port: int, url: str) -> None:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise FetchError(f"{url}: cannot resolve {host}: {error.strerror}", url=url) from None
+    for info in infos:
+        _check_address(info[4][0], url)
+
+
+def _as_fetch_error(url: str, error: Exception) -> FetchError:
+    if isinstance(error, FetchError):
+        return error
+    if isinstance(error, requests.ConnectTimeout):
+        return FetchError(f"{url}: connection timed out", url=url)
+    if isinstance(error, requests.ReadTimeout | urllib3.exceptions.ReadTimeoutError):
+        return FetchError(f"{url}: server stopped answering (read timeout)", url=url)
+    if isinstance(error, requests.ConnectionError):
+        reason = error.args[0] if error.args else error
+        inner = getattr(reason, "reason", reason)
+        if isinstance(inner, BlockedError):
+            return inner
+        return FetchError(f"{url}: cannot connect: {_short(inner)}", url=url)
+    if isinstance(error, urllib3.exceptions.DecodeError):
+        return FetchError(f"{url}: body is not valid for its Content-Encoding", url=url)
+    return FetchError(f"{url}: {_short(error)}", url=url)
+
+
+def _short(error: object) -> str:
+    text = str(error)
+    if "Errno 111" in text or "Connection refused" in text:
+        return "connection refused"
+    if "Name or service not known" in text or "Temporary failure in name resolution" in text:
+        return "host name not found"
+    return text[:200]
+
+
+def _checked_status(response: Fetched) -> Fetched:
+    status = response.status
+    if status == 304 or 200 <= status < 300:
+        return response
+    if status in (429, 503):
+        retry = parse_retry_after(response.headers.get("retry-after"), datetime.now(UTC))
+        hint = f", retry after {retry:.0f} s" if retry is not None else ""
+        raise RateLimitedError(f"{response.url}: HTTP {status}{hint}", url=response.url,
+                               status=status, retry_after=retry)
+    raise FetchError(f"{response.url}: HTTP {status}", url=response.url, status=status)
+
+
+def _read_file(url: str, source: Source, last_modified: str | None) -> Fetched:
+    path = Path(unquote(urlsplit(url).path))
+    try:
+        stat = path.stat()
+        stamp = email.utils.formatdate(stat.st_mtime, usegmt=True)
+        if last_modified == stamp:
+            return Fetched(url=url, status=304, headers={"last-modified": stamp})
+        if stat.st_size > source.max_bytes:
+            raise TooLargeError(f"{url}: file larger than max_bytes ({source.max_bytes:,})",
+                                url=url)
+        body = path.read_bytes()
+    except OSError as error:
+        raise FetchError(f"{url}: cannot read file: {os.strerror(error.errno or 0)}",
+                         url=url) from None
+    return Fetched(url=url, status=200, body=body, headers={"last-modified": stamp})

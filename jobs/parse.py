@@ -1,0 +1,224 @@
+"""Listing bytes → entries. Pure: no network, no database, no clock.
+
+Three kinds of listing: feeds (RSS 0.9x/1.0/2.0, Atom, anything feedparser reads), sitemaps
+(``urlset``, ``sitemapindex`` and Google News sitemaps) and HTML listing pages (a section front or
+a home page with no feed). ``kind="auto"`` sniffs the document itself before trusting the
+Content-Type, because servers often send feeds as ``text/html`` and pages as ``text/xml``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import feedparser
+import lxml.etree
+import lxml.html
+
+from jobs.errors import ParseError
+from jobs.models import Entry, Fetched, Listing
+from jobs.urls import canonical_url, same_site
+
+SNIFF_BYTES = 4096
+FEED_ROOT = re.compile(rb"<(?:\w+:)?(rss|RDF|feed|channel)\b")
+SITEMAP_ROOT = re.compile(rb"<(?:\w+:)?(urlset|sitemapindex)\b")
+HTML_ROOT = re.compile(rb"<(!doctype\s+html|html|head|body)\b", re.IGNORECASE)
+BOILERPLATE = ("nav", "header", "footer", "aside", "menu")
+BOILERPLATE_CLASS = re.compile(
+    r"\b(nav|navbar|menu|footer|header|breadcrumb|sidebar|social|share|tags?|pagination|pager|"
+    r"copyright|topbar|masthead)\b", re.IGNORECASE)
+ARTICLE_PATH = re.compile(
+    r"(?:[\w%]+-){3,}[\w%]+|\d{5,}|/\d{4}/\d{1,2}/|\.(?:s?html?|vov|php|aspx?)$|[?&](?:id|p|newsid)=\d+",
+    re.IGNORECASE)
+
+
+def sniff_kind(body: bytes, content_type: str | None = None) -> str:
+    """Guess the listing kind from the first bytes, then from the Content-Type."""
+    head = body[:SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if SITEMAP_ROOT.search(head):
+        return "sitemap"
+    if FEED_ROOT.search(head):
+        return "feed"
+    if HTML_ROOT.search(head):
+        return "html"
+    content_type = (content_type or "").lower()
+    if "html" in content_type:
+        return "html"
+    return "feed"  # feedparser reads odd dialects (and says clearly when it cannot)
+
+
+def parse_listing(fetched: Fetched, kind: str = "auto", *, include=(), exclude=()) -> Listing:
+    """Parse a fetched listing; raise ParseError when it holds nothing readable."""
+    if not fetched.body.strip():
+        raise ParseError(f"{fetched.url}: empty document", url=fetched.url)
+    if kind == "auto":
+        kind = sniff_kind(fetched.body, fetched.content_type)
+    if kind in ("rss", "atom", "feed"):
+        return parse_feed(fetched)
+    if kind == "sitemap":
+        return parse_sitemap(fetched.body, fetched.url)
+    return parse_html_listing(fetched.body, fetched.url, include=include, exclude=exclude)
+
+
+def _iso(parsed_time) -> str | None:
+    """feedparser's UTC struct_time → ISO 8601 (timegm, never mktime: that applies local tz)."""
+    if not parsed_time:
+        return None
+    try:
+        stamp = calendar.timegm(parsed_time)
+        return datetime.fromtimestamp(stamp, UTC).isoformat(timespec="seconds")
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def parse_feed(fetched: Fetched) -> Listing:
+    """A feed, read from bytes and HTTP headers so feedparser sees the declared encodings."""
+    headers = dict(fetched.headers)
+    headers.setdefault("content-location", fetched.url)
+    try:
+        parsed = feedparser.parse(fetched.body, response_headers=headers, sanitize_html=True,
+                                  resolve_relative_uris=True)
+    except Exception as error:  # feedparser promises not to raise; do not trust a promise
+        raise ParseError(f"{fetched.url}: feed parser failed: {error}", url=fetched.url) from None
+    entries = []
+    for raw in parsed.entries:
+        link = _entry_link(raw)
+        if not link:
+            continue
+        url = canonical_url(link, fetched.url)
+        if urlsplit(url).scheme not in ("http", "https"):
+            continue
+        entries.append(Entry(
+            url=url,
+            title=(raw.get("title") or "").strip() or None,
+            published=_iso(raw.get("published_parsed") or raw.get("updated_parsed")),
+            summary=(raw.get("summary") or "").strip() or None,
+        ))
+    if not entries and parsed.get("bozo"):
+        problem = parsed.get("bozo_exception")
+        raise ParseError(f"{fetched.url}: not a readable feed: {problem}", url=fetched.url)
+    if not entries and not parsed.get("version") and not parsed.feed:
+        raise ParseError(f"{fetched.url}: not a feed, sitemap or HTML page", url=fetched.url)
+    kind = "atom" if str(parsed.get("version", "")).startswith("atom") else "rss"
+    return Listing(kind=kind, entries=tuple(_unique(entries)))
+
+
+def _entry_link(raw) -> str | None:
+    link = raw.get("link")
+    if link:
+        return link
+    for candidate in raw.get("links", []):
+        if candidate.get("rel", "alternate") == "alternate" and candidate.get("href"):
+            return candidate["href"]
+    guid = raw.get("id") or ""
+    return guid if guid.startswith(("http://", "https://")) else None
+
+
+def _unique(entries: list[Entry]) -> list[Entry]:
+    seen: set[str] = set()
+    result = []
+    for entry in entries:
+        if entry.url not in seen:
+            seen.add(entry.url)
+            result.append(entry)
+    return result
+
+
+def _safe_xml_parser() -> lxml.etree.XMLParser:
+    """No DTD loading, no entity expansion, no network, no huge trees."""
+    return lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                                huge_tree=False, recover=True, remove_comments=True)
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def parse_sitemap(body: bytes, base_url: str) -> Listing:
+    """A sitemap, sitemap index or news sitemap, parsed without expanding any entity."""
+    try:
+        root = lxml.etree.fromstring(body, _safe_xml_parser())
+    except lxml.etree.XMLSyntaxError as error:
+        raise ParseError(f"{base_url}: broken sitemap XML: {error}", url=base_url) from None
+    if root is None:
+        raise ParseError(f"{base_url}: empty or unreadable sitemap", url=base_url)
+    if _local(root.tag) == "sitemapindex":
+        children = [_child_text(node, "loc") for node in root if _local(node.tag) == "sitemap"]
+        dated = [(_child_text(node, "lastmod") or "", loc) for node, loc in
+                 zip([n for n in root if _local(n.tag) == "sitemap"], children, strict=True)
+                 if loc]
+        dated.sort(reverse=True)  # newest first: the pipeline reads only the freshest few
+        return Listing(kind="sitemapindex", entries=(),
+                       sitemaps=tuple(canonical_url(loc, base_url) for _, loc in dated))
+    if _local(root.tag) != "urlset":
+        raise ParseError(f"{base_url}: not a sitemap (root <{_local(root.tag)}>)", url=base_url)
+    entries = []
+    for node in root:
+        loc = _child_text(node, "loc") if _local(node.tag) == "url" else None
+        if not loc:
+            continue
+        news = next((n for n in node if _local(n.tag) == "news"), None)
+        title = _child_text(news, "title") if news is not None else None
+        published = (_child_text(news, "publication_date") if news is not None else None) or \
+            _child_text(node, "lastmod")
+        entries.append(Entry(url=canonical_url(loc, base_url), title=title, published=published))
+    return Listing(kind="sitemap", entries=tuple(_unique(entries)))
+
+
+def _child_text(node, name: str) -> str | None:
+    for child in node.iter():
+        if _local(child.tag) == name and child.text and child.text.strip():
+            return child.text.strip()
+    return None
+
+
+def parse_html_listing(body: bytes, base_url: str, *, include=(), exclude=()) -> Listing:
+    """Article links found on a listing page of the same site.
+
+    Without ``include``, a link counts when it points into the same site, sits outside menus,
+    headers and footers, and looks like an article (a long slug, a numeric id, a date path or a
+    page extension). With ``include``, exactly the same-site links matching one of its regexes
+    count. ``exclude`` drops matching links in both cases.
+    """
+    try:
+        document = lxml.html.document_fromstring(body, base_url=base_url)
+    except (lxml.etree.ParserError, ValueError) as error:
+        raise ParseError(f"{base_url}: unreadable HTML: {error}", url=base_url) from None
+    document.make_links_absolute(base_url, resolve_base_href=True, handle_failures="discard")
+    includes = [re.compile(p) for p in include]
+    excludes = [re.compile(p) for p in exclude]
+    entries = []
+    for anchor in document.iter("a"):
+        href = anchor.get("href")
+        if not href or not href.startswith(("http://", "https://")):
+            continue
+        url = canonical_url(href)
+        if not same_site(url, base_url) or url == canonical_url(base_url):
+            continue
+        if includes:
+            if not any(p.search(url) for p in includes):
+                continue
+        elif _in_boilerplate(anchor) or not ARTICLE_PATH.search(_path_and_query(url)):
+            continue
+        if any(p.search(url) for p in excludes):
+            continue
+        title = " ".join(anchor.text_content().split()) or anchor.get("title")
+        entries.append(Entry(url=url, title=title or None))
+    return Listing(kind="html", entries=tuple(_unique(entries)))
+
+
+def _path_and_query(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+def _in_boilerplate(element) -> bool:
+    for ancestor in element.iterancestors():
+        if ancestor.tag in BOILERPLATE:
+            return True
+        marker = f"{ancestor.get('class', '')} {ancestor.get('id', '')} {ancestor.get('role', '')}"
+        if marker.strip() and BOILERPLATE_CLASS.search(marker):
+            return True
+    return False

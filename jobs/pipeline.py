@@ -1,0 +1,212 @@
+"""The only place that knows the order of the stages, and isolates one source's failure.
+
+    fetch listing (conditional GET) → parse entries → drop URLs already stored → fetch pages
+    → extract Article → classify → store (article, item, source state, run row)
+
+Articles are committed in small batches as they arrive, so a crash keeps the work done; the
+source's new ETag / Last-Modified are committed only with the last batch, and only when every
+entry of the listing is stored. A crash, a failed page or the per-pass cap therefore never makes
+the next pass skip an article: it sees the whole listing again and fetches what is missing.
+
+Sources are synced by a small pool of threads (the network and extraction overlap); the database
+has a single writer, guarded by ``Sync.lock``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import sqlite_utils
+
+from jobs import store
+from jobs.errors import RateLimitedError, SourceError
+from jobs.extract import extract_article
+from jobs.fetch import Fetcher
+from jobs.models import Article, Entry, Item, Listing, Rejection, RunResult, Source
+from jobs.parse import parse_listing
+
+log = logging.getLogger(__name__)
+
+BATCH = 20  # articles per transaction
+MAX_CHILD_SITEMAPS = 3  # newest children of a sitemap index read per pass
+WORKERS = 4
+
+Classifier = Callable[[Article, str | None], Item | Rejection]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def default_classifier(scope: dict | None = None) -> Classifier:
+    from jobs.classify import Scope, classify
+
+    parsed = Scope.from_config(scope) if scope else Scope.default()
+
+    def run(article: Article, country: str | None) -> Item | Rejection:
+        return classify(article, scope=parsed, source_country=country)
+
+    return run
+
+
+@dataclass
+class Sync:
+    """One sync pass's shared parts: the database (one writer), the fetcher, the clock."""
+
+    db: sqlite_utils.Database
+    fetcher: Fetcher = field(default_factory=Fetcher)
+    classifier: Classifier | None = None
+    clock: Callable[[], datetime] = utcnow
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def run(self, sources: list[Source], workers: int = WORKERS) -> list[RunResult]:
+        """Sync every source; one failing never stops the others."""
+        with self.lock, store.transaction(self.db):
+            for source in sources:
+                store.ensure_source(self.db, source)
+        if workers <= 1 or len(sources) <= 1:
+            return [self.sync_source(source) for source in sources]
+        with ThreadPoolExecutor(max_workers=min(workers, len(sources))) as pool:
+            return list(pool.map(self.sync_source, sources))
+
+    def sync_source(self, source: Source) -> RunResult:
+        started = self.clock()
+        with self.lock:
+            state = store.source_state(self.db, source.name)
+        wait_until = state.get("next_check")
+        if wait_until and wait_until > iso(started):
+            note = f"server asked to wait until {wait_until}"
+            return RunResult(source.name, "skipped", error=note)
+        run = _SourceRun(self, source, state, started)
+        try:
+            return run.execute()
+        except SourceError as error:
+            return run.fail(error)
+        except Exception as error:  # a bug must not stop the other sources
+            log.exception("%s: unexpected error", source.name)
+            return run.fail(SourceError(f"internal error: {type(error).__name__}: {error}"))
+
+
+class _SourceRun:
+    """The state of one source's pass."""
+
+    def __init__(self, sync: Sync, source: Source, state: dict, started: datetime):
+        self.sync, self.source, self.state, self.started = sync, source, state, started
+        self.pending: list[tuple[Article, str, Item | Rejection | None]] = []
+        self.new_articles = 0
+        self.new_items = 0
+        self.failures: list[str] = []
+        self.next_check: str | None = None
+
+    def execute(self) -> RunResult:
+        fetched = self.sync.fetcher.get(self.source.url, self.source,
+                                        etag=self.state.get("etag"),
+                                        last_modified=self.state.get("last_modified"))
+        if fetched.status == 304:
+            return self.finish(RunResult(self.source.name, "not_modified", 304), validators=None)
+        listing = self._listing(fetched)
+        entries = listing.entries
+        with self.sync.lock:
+            known = store.known_urls(self.sync.db, [e.url for e in entries])
+        new = [e for e in entries if e.url not in known]
+        capped = len(new) > self.source.max_entries
+        for entry in new[: self.source.max_entries]:
+            if not self._fetch_article(entry):
+                break
+        complete = not capped and not self.failures and self.next_check is None
+        validators = {"etag": fetched.headers.get("etag"),
+                      "last_modified": fetched.headers.get("last-modified")} if complete else None
+        result = RunResult(self.source.name, "ok", fetched.status, entries=len(entries),
+                           error=self._problems(capped, len(new)))
+        return self.finish(result, validators)
+
+    def _listing(self, fetched) -> Listing:
+        source = self.source
+        listing = parse_listing(fetched, source.kind, include=source.include,
+                                exclude=source.exclude)
+        if not listing.sitemaps:
+            return listing
+        entries: list[Entry] = []
+        for child_url in listing.sitemaps[:MAX_CHILD_SITEMAPS]:
+            child = parse_listing(self.sync.fetcher.get(child_url, source), "sitemap")
+            entries.extend(child.entries)
+        return Listing("sitemap", tuple(entries))
+
+    def _fetch_article(self, entry: Entry) -> bool:
+        """Fetch, extract, classify and queue one page; False to stop this pass."""
+        try:
+            page = self.sync.fetcher.get(entry.url, self.source)
+        except RateLimitedError as error:
+            self._wait(error)
+            self.failures.append(str(error))
+            return False
+        except SourceError as error:
+            self.failures.append(str(error))
+            return True
+        article = extract_article(page.body, entry.url, source=self.source.name,
+                                  headers=page.headers, fallback=entry)
+        if not article.language and self.source.language:
+            article = _with_language(article, self.source.language)
+        verdict = self.sync.classifier(article, self.source.country) if self.sync.classifier \
+            else None
+        self.pending.append((article, entry.url, verdict))
+        if len(self.pending) >= BATCH:
+            with self.sync.lock, store.transaction(self.sync.db):
+                self._flush()
+        return True
+
+    def _flush(self) -> None:
+        now = iso(self.sync.clock())
+        for article, link, verdict in self.pending:
+            if store.save_article(self.sync.db, article, link=link, now=now, verdict=verdict):
+                self.new_articles += 1
+                self.new_items += isinstance(verdict, Item)
+        self.pending.clear()
+
+    def _wait(self, error: RateLimitedError) -> None:
+        if error.retry_after:
+            self.next_check = iso(self.sync.clock() + timedelta(seconds=error.retry_after))
+
+    def _problems(self, capped: bool, new: int) -> str | None:
+        notes = []
+        if capped:
+            notes.append(f"{new} new entries, {self.source.max_entries} fetched this pass "
+                         "(max_entries); the rest next pass")
+        if self.failures:
+            notes.append(f"{len(self.failures)} page(s) failed: " + "; ".join(self.failures[:5]))
+        return " | ".join(notes) or None
+
+    def fail(self, error: SourceError) -> RunResult:
+        if isinstance(error, RateLimitedError):
+            self._wait(error)
+        log.warning("%s: %s", self.source.name, error)
+        result = RunResult(self.source.name, "error", getattr(error, "status", None),
+                           error=str(error))
+        return self.finish(result, validators=None)
+
+    def finish(self, result: RunResult, validators: dict | None) -> RunResult:
+        with self.sync.lock, store.transaction(self.sync.db):
+            self._flush()
+            result = RunResult(result.source, result.status, result.http_status, result.entries,
+                               self.new_articles, self.new_items, result.error)
+            store.record_run(self.sync.db, result, started=iso(self.started),
+                             finished=iso(self.sync.clock()), validators=validators,
+                             next_check=self.next_check)
+        log.info("%s: %s, %d entries, %d new articles, %d new items", result.source,
+                 result.status, result.entries, result.new_articles, result.new_items)
+        return result
+
+
+def _with_language(article: Article, language: str) -> Article:
+    from dataclasses import replace
+
+    return replace(article, language=language)

@@ -1,0 +1,179 @@
+"""The only owner of coopwatch's tables, indexes, full-text indexes and views.
+
+The schema is a list of ordered, named migrations. ``migrate(db)`` applies the ones a database
+has not seen yet, each in its own transaction, and records it in ``_migrations``. A new column is a
+new migration appended to ``MIGRATIONS``, never ``alter=True`` at write time.
+
+Full-text search: ``articles_fts`` and ``items_fts`` are *contentless* FTS5 tables (the text is
+stored once, in ``articles``) with three columns: ``title``, ``body`` and ``folded``. The first two
+are tokenized with ``remove_diacritics 0``, so ``báo`` (newspaper) and ``bão`` (storm) stay two
+words; ``folded`` holds the same text with every diacritic removed (see ``fold``), so a query typed
+without diacritics (``Hue``, ``bao chi``) still finds ``Huế`` and ``báo chí``. ``jobs.store`` keeps
+both tables in step with their rows, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from jobs.errors import DatabaseError
+
+SCHEMA_VERSION_TABLE = "_migrations"
+FTS_TOKENIZER = "unicode61 remove_diacritics 0"
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and strip its diacritics (``Đà Nẵng`` → ``da nang``)."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def _create_core_tables(db: sqlite_utils.Database) -> None:
+    db["sources"].create(
+        {
+            "name": str,
+            "url": str,
+            "kind": str,
+            "etag": str,
+            "last_modified": str,
+            "last_checked": str,
+            "last_ok": str,
+            "last_error": str,
+            "consecutive_failures": int,
+            "next_check": str,
+        },
+        pk="name",
+        not_null={"url"},
+        defaults={"consecutive_failures": 0},
+    )
+    db["articles"].create(
+        {
+            "url": str,
+            "link": str,
+            "source": str,
+            "title": str,
+            "published": str,
+            "language": str,
+            "description": str,
+            "text": str,
+            "first_seen": str,
+            "fetched": str,
+        },
+        pk="url",
+        foreign_keys=[("source", "sources", "name")],
+    )
+    db["articles"].create_index(["link"])
+    db["articles"].create_index(["source"])
+    db["articles"].create_index(["published"])
+    db["runs"].create(
+        {
+            "id": int,
+            "source": str,
+            "started": str,
+            "finished": str,
+            "status": str,
+            "http_status": int,
+            "entries": int,
+            "new_articles": int,
+            "error": str,
+        },
+        pk="id",
+        foreign_keys=[("source", "sources", "name")],
+    )
+    db["runs"].create_index(["source", "started"])
+
+
+def _create_fts(db: sqlite_utils.Database) -> None:
+    for name in ("articles_fts", "items_fts"):
+        db.execute(
+            f"CREATE VIRTUAL TABLE [{name}] USING fts5("
+            f"title, body, folded, content='', tokenize='{FTS_TOKENIZER}')"
+        )
+
+
+def _create_items(db: sqlite_utils.Database) -> None:
+    db["articles"].add_column("decision", str)
+    db["articles"].add_column("reason", str)
+    db["articles"].add_column("classifier", str)
+    db["items"].create(
+        {
+            "url": str,
+            "source": str,
+            "title": str,
+            "published": str,
+            "event_date": str,
+            "place": str,
+            "countries": str,
+            "organisations": str,
+            "kinds": str,
+            "topics": str,
+            "summary": str,
+            "evidence": str,
+            "score": float,
+            "classifier": str,
+            "first_seen": str,
+        },
+        pk="url",
+        foreign_keys=[("url", "articles", "url"), ("source", "sources", "name")],
+    )
+    db["items"].create_index(["published"])
+    db["items"].create_index(["event_date"])
+    db["items"].create_index(["source"])
+
+
+Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
+
+MIGRATIONS: list[Migration] = [
+    ("0001_core_tables", _create_core_tables),
+    ("0002_full_text_search", _create_fts),
+    ("0003_items", _create_items),
+]
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open the database for writing (WAL mode), creating it and applying migrations.
+
+    Raises DatabaseError with the path and what to do when the file cannot be used.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        migrate(db)
+    except (sqlite3.Error, OSError) as error:
+        raise DatabaseError(f"{path}: cannot use this database: {error}") from None
+    return db
+
+
+def applied_migrations(db: sqlite_utils.Database) -> list[str]:
+    if not db[SCHEMA_VERSION_TABLE].exists():
+        return []
+    return [row["name"] for row in db[SCHEMA_VERSION_TABLE].rows_where(order_by="name")]
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply the migrations this database lacks; return their names."""
+    if not db[SCHEMA_VERSION_TABLE].exists():
+        db[SCHEMA_VERSION_TABLE].create({"name": str, "applied": str}, pk="name")
+    done = set(applied_migrations(db))
+    applied = []
+    for name, step in MIGRATIONS:
+        if name in done:
+            continue
+        with db.conn:  # one transaction per migration
+            db.execute("BEGIN IMMEDIATE")
+            step(db)
+            db[SCHEMA_VERSION_TABLE].insert(
+                {"name": name, "applied": datetime.now(UTC).isoformat(timespec="seconds")}
+            )
+        applied.append(name)
+    return applied

@@ -1,0 +1,185 @@
+"""The only module that writes rows.
+
+Every write is an idempotent upsert keyed on a stable ID (an article's canonical URL, a
+source's name). Nothing set once (``first_seen``) is overwritten. The contentless full-text tables
+are kept in step with their rows inside the same transaction (see jobs/schema.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+
+import sqlite_utils
+
+from jobs.models import Article, Item, Rejection, RunResult, Source
+from jobs.schema import fold
+
+QUERY_BATCH = 500
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One write transaction; rolled back whole if anything inside raises."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
+
+
+def ensure_source(db: sqlite_utils.Database, source: Source) -> None:
+    """Create the source's row, or update its URL and kind; its sync state is kept."""
+    table = db["sources"]
+    if table.count_where("name = ?", [source.name]):
+        table.update(source.name, {"url": source.url, "kind": source.kind})
+    else:
+        table.insert({"name": source.name, "url": source.url, "kind": source.kind,
+                      "consecutive_failures": 0})
+
+
+def source_state(db: sqlite_utils.Database, name: str) -> dict:
+    rows = list(db["sources"].rows_where("name = ?", [name]))
+    return rows[0] if rows else {}
+
+
+def known_urls(db: sqlite_utils.Database, urls: Iterable[str]) -> set[str]:
+    """Which of ``urls`` are already stored, as an article's URL or as the link that led to it."""
+    urls = list(dict.fromkeys(urls))
+    known: set[str] = set()
+    for start in range(0, len(urls), QUERY_BATCH):
+        batch = urls[start:start + QUERY_BATCH]
+        marks = ",".join("?" * len(batch))
+        sql = (f"select url from articles where url in ({marks}) "
+               f"union select link from articles where link in ({marks})")
+        known.update(row[0] for row in db.execute(sql, batch + batch).fetchall())
+    return known
+
+
+def save_article(
+    db: sqlite_utils.Database,
+    article: Article,
+    *,
+    link: str,
+    now: str,
+    verdict: Item | Rejection | None = None,
+) -> bool:
+    """Insert a new article (and its item); return False when the URL was already stored."""
+    if db["articles"].count_where("url = ?", [article.url]):
+        return False
+    row = {**asdict(article), "link": link, "first_seen": now, "fetched": now}
+    row.update(_decision(verdict))
+    db["articles"].insert(row)
+    rowid = _rowid(db, "articles", article.url)
+    _index(db, "articles_fts", rowid, article.title, article.text)
+    if isinstance(verdict, Item):
+        save_item(db, verdict, article_text=article.text, now=now)
+    return True
+
+
+def _decision(verdict: Item | Rejection | None) -> dict:
+    if verdict is None:
+        return {"decision": None, "reason": None, "classifier": None}
+    if isinstance(verdict, Item):
+        return {"decision": "item", "reason": None, "classifier": verdict.classifier}
+    return {"decision": "rejected", "reason": verdict.reason, "classifier": verdict.classifier}
+
+
+def item_row(item: Item) -> dict:
+    row = asdict(item)
+    for key in ("countries", "organisations", "kinds", "topics"):
+        row[key] = json.dumps(list(row[key]), ensure_ascii=False)
+    row["evidence"] = json.dumps(row["evidence"], ensure_ascii=False, sort_keys=True)
+    return row
+
+
+def save_item(db: sqlite_utils.Database, item: Item, *, article_text: str, now: str) -> str:
+    """Insert or update an item; return ``added``, ``updated`` or ``unchanged``."""
+    row = item_row(item)
+    old = next(iter(db["items"].rows_where("url = ?", [item.url])), None)
+    if old is not None:
+        if all(old.get(k) == v for k, v in row.items()):
+            return "unchanged"
+        _unindex_item(db, old, article_text)
+        db["items"].update(item.url, row)
+        result = "updated"
+    else:
+        db["items"].insert({**row, "first_seen": now})
+        result = "added"
+    rowid = _rowid(db, "items", item.url)
+    _index(db, "items_fts", rowid, item.title, f"{item.summary}\n{article_text}")
+    return result
+
+
+def delete_item(db: sqlite_utils.Database, url: str, *, article_text: str) -> bool:
+    old = next(iter(db["items"].rows_where("url = ?", [url])), None)
+    if old is None:
+        return False
+    _unindex_item(db, old, article_text)
+    db["items"].delete(url)
+    return True
+
+
+def set_decision(db: sqlite_utils.Database, url: str, verdict: Item | Rejection) -> None:
+    db["articles"].update(url, _decision(verdict))
+
+
+def _rowid(db: sqlite_utils.Database, table: str, url: str) -> int:
+    return db.execute(f"select rowid from [{table}] where url = ?", [url]).fetchone()[0]
+
+
+def _fts_values(title: str | None, body: str | None) -> tuple[str, str, str]:
+    title, body = title or "", body or ""
+    return title, body, fold(f"{title}\n{body}")
+
+
+def _index(db: sqlite_utils.Database, table: str, rowid: int, title, body) -> None:
+    db.execute(f"insert into [{table}](rowid, title, body, folded) values (?, ?, ?, ?)",
+               [rowid, *_fts_values(title, body)])
+
+
+def _unindex_item(db: sqlite_utils.Database, old: dict, article_text: str) -> None:
+    """Contentless FTS5 deletes need the exact values that were indexed."""
+    rowid = _rowid(db, "items", old["url"])
+    body = f"{old['summary']}\n{article_text}"
+    db.execute("insert into items_fts(items_fts, rowid, title, body, folded) "
+               "values ('delete', ?, ?, ?, ?)", [rowid, *_fts_values(old["title"], body)])
+
+
+def record_run(
+    db: sqlite_utils.Database,
+    result: RunResult,
+    *,
+    started: str,
+    finished: str,
+    validators: dict | None,
+    next_check: str | None,
+) -> None:
+    """Save the source's new state and its run row (call inside the pass's last transaction).
+
+    ``validators`` (ETag / Last-Modified) are only passed when every entry the listing made
+    possible is stored; otherwise the old ones stay so the next pass sees the full listing again.
+    """
+    failed = result.status == "error"
+    state = source_state(db, result.source)
+    update = {
+        "last_checked": finished,
+        "next_check": next_check,
+        "consecutive_failures": (state.get("consecutive_failures") or 0) + 1 if failed else 0,
+    }
+    if failed:
+        update["last_error"] = f"{finished} {result.error}"
+    else:
+        update["last_ok"] = finished
+    if validators is not None:
+        update.update(validators)
+    db["sources"].update(result.source, update)
+    db["runs"].insert({
+        "source": result.source, "started": started, "finished": finished,
+        "status": result.status, "http_status": result.http_status, "entries": result.entries,
+        "new_articles": result.new_articles, "error": result.error,
+    })
