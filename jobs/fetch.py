@@ -234,8 +234,11 @@ class Fetcher:
     def _robots_for(self, url: str, source: Source):
         parts = urlsplit(url)
         key = f"{parts.scheme}://{parts.netloc}"
-        if key not in self._robots:
-            self._robots[key] = self._load_robots(key + "/robots.txt", source)
+        with self._lock:
+            key_lock = self._host_locks.setdefault("robots " + key, threading.Lock())
+        with key_lock:  # one robots.txt request per host, however many threads ask
+            if key not in self._robots:
+                self._robots[key] = self._load_robots(key + "/robots.txt", source)
         return self._robots[key]
 
     def _load_robots(self, robots_url: str, source: Source):

@@ -67,6 +67,18 @@ class Sync:
     classifier: Classifier | None = None
     clock: Callable[[], datetime] = utcnow
     lock: threading.RLock = field(default_factory=threading.RLock)
+    claimed: set[str] = field(default_factory=set)  # URLs a source of this pass is handling
+
+    def claim(self, urls: list[str]) -> list[str]:
+        """Keep the URLs no other source of this pass has taken, and take them.
+
+        A URL taken by another source is safe to leave: it is in that source's listing too,
+        and that source saves its validators only once the URL is stored.
+        """
+        with self.lock:
+            mine = [url for url in urls if url not in self.claimed]
+            self.claimed.update(mine)
+        return mine
 
     def run(self, sources: list[Source], workers: int = WORKERS) -> list[RunResult]:
         """Sync every source; one failing never stops the others."""
@@ -119,7 +131,9 @@ class _SourceRun:
             known = store.known_urls(self.sync.db, [e.url for e in entries])
         new = [e for e in entries if e.url not in known]
         capped = len(new) > self.source.max_entries
-        for entry in new[: self.source.max_entries]:
+        batch = new[: self.source.max_entries]
+        mine = set(self.sync.claim([e.url for e in batch]))
+        for entry in (e for e in batch if e.url in mine):
             if not self._fetch_article(entry):
                 break
         complete = not capped and not self.failures and self.next_check is None
