@@ -245,10 +245,12 @@ def _value(node: yaml.Node) -> Any:
 
 def _keys(node: yaml.Node, problems: _Problems, where: str, allowed) -> dict[str, yaml.Node]:
     mapping = _mapping(node, problems, where)
-    for key_node, _ in getattr(node, "value", []):
-        if isinstance(node, yaml.MappingNode) and str(key_node.value) not in allowed:
+    keys = [key for key, _ in node.value] if isinstance(node, yaml.MappingNode) else []
+    for key_node in keys:
+        if str(key_node.value) not in allowed:
             hint = _closest(str(key_node.value), allowed)
-            problems.add(key_node, f"{where}.{key_node.value}", f"unknown key{hint}")
+            name = f"{where}.{key_node.value}" if where else str(key_node.value)
+            problems.add(key_node, name, f"unknown key{hint}")
     return {k: v for k, v in mapping.items() if k in allowed}
 
 
@@ -273,7 +275,7 @@ def _read_root(root: yaml.Node | None, problems: _Problems) -> Config:
     if root is None:
         problems.add(None, "sources", "the file is empty; expected a 'sources:' list")
         return Config(problems.path, ())
-    top = _keys(root, problems, "", TOP_LEVEL)
+    top = _keys(root, problems, "(top level)", TOP_LEVEL)
     defaults = _checked(_keys(top["defaults"], problems, "defaults", SHARED_FIELDS),
                         problems, "defaults") if "defaults" in top else {}
     scope = _value(top["scope"]) if "scope" in top else {}

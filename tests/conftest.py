@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,7 +44,7 @@ class Site:
     """A loopback HTTP server serving the recorded site, with conditional GET."""
 
     server: HTTPServer
-    extra: dict[str, Response] = field(default_factory=dict)
+    extra: dict[str, Response | Callable[[Request], Response]] = field(default_factory=dict)
 
     @property
     def base(self) -> str:
@@ -62,7 +62,9 @@ class Site:
 
     def handle(self, request: Request) -> Response:
         if request.path in self.extra:
-            return self.extra[request.path]
+            answer = self.extra[request.path]
+            return answer(request) if callable(answer) and not isinstance(answer, Response) \
+                else answer
         if request.path == "/robots.txt":
             return Response("User-agent: *\nDisallow: /private/\n", content_type="text/plain")
         if request.path == "/slow.xml":
@@ -79,17 +81,25 @@ class Site:
                         headers={"ETag": etag, "Last-Modified": LAST_MODIFIED})
 
 
-@pytest.fixture
-def site() -> Iterator[Site]:
+@pytest.fixture(scope="session")
+def _server() -> Iterator[HTTPServer]:
     server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
     server.start()
-    loopback = Site(server)
-    server.expect_request(re.compile(".*")).respond_with_handler(loopback.handle)
     try:
-        yield loopback
+        yield server
     finally:
         server.clear()
         server.stop()
+
+
+@pytest.fixture
+def site(_server: HTTPServer) -> Iterator[Site]:
+    """The loopback site, fresh for each test (one server for the session: stopping is slow)."""
+    loopback = Site(_server)
+    _server.clear()
+    _server.expect_request(re.compile(".*")).respond_with_handler(loopback.handle)
+    yield loopback
+    _server.clear()
 
 
 @pytest.fixture
