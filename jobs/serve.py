@@ -127,7 +127,7 @@ def load_metadata() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
-def make_datasette(db_path: str, *, settings: Mapping[str, Any] | None = None) -> Datasette:
+def make_datasette(db_path: str | Path, *, settings: Mapping[str, Any] | None = None) -> Datasette:
     """A Datasette serving ``db_path`` read-only as ``/coopwatch``.
 
     ``settings`` override ``SETTINGS`` (tests use a small ``max_returned_rows``). The schema is
@@ -268,7 +268,7 @@ def _run(server: uvicorn.Server, sockets: list[socket.socket] | None) -> None:
         ) from e
 
 
-def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> signal.Signals | None:
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> signal.Signals | None:
     """Serve ``db_path`` read-only on host:port until SIGINT/SIGTERM; return that signal."""
     server = make_server(make_datasette(db_path), host, port)
     logger.info("serving %s read-only on http://%s:%s/%s", db_path, host, port, DATABASE_NAME)

@@ -46,7 +46,8 @@ def test_every_problem_is_reported_with_file_and_line(tmp_path):
         "sources.yaml:13: sources[3].interval: '5 minutes' is not a duration like 30m, 6h or 1d",
         "sources.yaml:14: sources[4].name: 'Four Words' is not a slug"
         " (lower-case letters, digits, - and _)",
-        "sources.yaml:15: sources[4].url: 'ftp://example.com/x' is not an http(s):// or file:// URL",
+        "sources.yaml:15: sources[4].url: 'ftp://example.com/x'"
+        " is not an http(s):// or file:// URL",
         "sources.yaml:16: sources[4].kind: 'podcast' is not one of auto, rss, atom, sitemap, html",
         "sources.yaml:17: sources[4].country: 'XX' is not an ISO 3166-1 alpha-2 country code",
         "sources.yaml:18: sources[4].include: bad regex '(unclosed':"

@@ -238,5 +238,5 @@ def test_unusable_database_is_a_clear_error(tmp_path):
 
     bad = tmp_path / "not-a-db.db"
     bad.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(DatabaseError, match="not-a-db.db"):
+    with pytest.raises(DatabaseError, match=r"not-a-db\.db"):
         connect(bad)
