@@ -14,8 +14,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)  ## one sync pass now; the scheduled service once `coopwatch run` lands
-	$(BIN)/coopwatch sync
+run: $(STAMP)  ## start the service: scheduled syncs + read-only Datasette on :8001
+	$(BIN)/coopwatch run
 
 sync: $(STAMP)  ## one sync pass over sources.yaml
 	$(BIN)/coopwatch sync

@@ -116,6 +116,50 @@ def sync(config_path: str, db_path: str, names: tuple[str, ...]) -> None:
     click.echo(total_line(results))
 
 
+host_option = click.option("--host", default="127.0.0.1", show_default=True,
+                           help="Address to serve on (0.0.0.0 for every interface).")
+port_option = click.option("--port", default=8001, show_default=True, type=int,
+                           help="Port to serve on.")
+
+
+@main.command()
+@config_option
+@db_option
+@host_option
+@port_option
+@clean_errors
+def run(config_path: str, db_path: str, host: str, port: int) -> None:
+    """Run the service: scheduled syncs of every source, and Datasette, read-only.
+
+    Each enabled source is synced at once, then every `interval`. SIGTERM or Ctrl-C lets the
+    sync in progress commit what it has, stops the web server and exits 0.
+
+    Example: coopwatch run --host 0.0.0.0 --port 8001
+    """
+    from jobs.service import run_service
+
+    logging.getLogger("jobs").setLevel(min(logging.INFO, logging.getLogger().level))
+    run_service(load_config(config_path), db_path, host, port)
+
+
+@main.command()
+@db_option
+@host_option
+@port_option
+@clean_errors
+def serve(db_path: str, host: str, port: int) -> None:
+    """Serve the database read-only with Datasette, without syncing.
+
+    Example: coopwatch serve --db db/coopwatch.db --port 8001
+    """
+    from jobs import serve as serving
+    from jobs.schema import connect
+
+    connect(db_path).close()  # create or migrate it first: the server never writes
+    click.echo(f"serving http://{host}:{port}/coopwatch (Ctrl-C to stop)", err=True)
+    serving.serve(db_path, host, port)
+
+
 def summary_line(result: RunResult) -> str:
     line = (f"{result.source:32} {result.status:12} {result.entries:5} entries "
             f"{result.new_articles:5} new articles {result.new_items:4} new items")

@@ -110,8 +110,12 @@ def _count(value: Any) -> int:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, bool):  # YAML 1.1 reads yes/no/on/off as booleans
+        raise ValueError(f"expected text, got {value!r} (put the value in quotes)")
+    if isinstance(value, int | float):
+        value = str(value)
     if not isinstance(value, str) or not value.strip():
-        raise ValueError("expected non-empty text")
+        raise ValueError(f"expected non-empty text, got {value!r}")
     return value.strip()
 
 

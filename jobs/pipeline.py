@@ -68,6 +68,7 @@ class Sync:
     clock: Callable[[], datetime] = utcnow
     lock: threading.RLock = field(default_factory=threading.RLock)
     claimed: set[str] = field(default_factory=set)  # URLs a source of this pass is handling
+    stopping: threading.Event = field(default_factory=threading.Event)  # set on shutdown
 
     def claim(self, urls: list[str]) -> list[str]:
         """Keep the URLs no other source of this pass has taken, and take them.
@@ -133,10 +134,14 @@ class _SourceRun:
         capped = len(new) > self.source.max_entries
         batch = new[: self.source.max_entries]
         mine = set(self.sync.claim([e.url for e in batch]))
+        stopped = False
         for entry in (e for e in batch if e.url in mine):
+            if self.sync.stopping.is_set():
+                stopped = True  # shutting down: keep what is done, the rest next time
+                break
             if not self._fetch_article(entry):
                 break
-        complete = not capped and not self.failures and self.next_check is None
+        complete = not (capped or stopped or self.failures or self.next_check)
         validators = {"etag": fetched.headers.get("etag"),
                       "last_modified": fetched.headers.get("last-modified")} if complete else None
         result = RunResult(self.source.name, "ok", fetched.status, entries=len(entries),

@@ -158,6 +158,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA journal_size_limit=67108864")  # the WAL shrinks after checkpoints
         migrate(db)
     except (sqlite3.Error, OSError) as error:
         raise DatabaseError(f"{path}: cannot use this database: {error}") from None
