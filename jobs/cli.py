@@ -116,6 +116,30 @@ def sync(config_path: str, db_path: str, names: tuple[str, ...]) -> None:
     click.echo(total_line(results))
 
 
+@main.command()
+@config_option
+@db_option
+@clean_errors
+def reclassify(config_path: str, db_path: str) -> None:
+    """Classify every stored article again (after a classifier or scope change); no network.
+
+    New items are added, items that no longer qualify removed, changed ones updated in place
+    (their first_seen kept). The sources file gives the scope and each outlet's country.
+
+    Example: coopwatch reclassify --db db/coopwatch.db
+    """
+    from jobs.pipeline import default_classifier
+    from jobs.pipeline import reclassify as run_reclassify
+    from jobs.schema import connect
+
+    config = load_config(config_path)
+    db = connect(db_path)
+    counts = run_reclassify(db, default_classifier(config.scope),
+                            {s.name: s.country for s in config.sources})
+    click.echo(f"{counts.articles} articles: {counts.added} items added, {counts.updated} "
+               f"updated, {counts.removed} removed, {counts.unchanged} unchanged")
+
+
 host_option = click.option("--host", default="127.0.0.1", show_default=True,
                            help="Address to serve on (0.0.0.0 for every interface).")
 port_option = click.option("--port", default=8001, show_default=True, type=int,

@@ -229,3 +229,52 @@ def _with_language(article: Article, language: str) -> Article:
     from dataclasses import replace
 
     return replace(article, language=language)
+
+
+RECLASSIFY_BATCH = 500
+
+
+@dataclass
+class ReclassifyCounts:
+    articles: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+
+def reclassify(db: sqlite_utils.Database, classifier: Classifier,
+               countries: dict[str, str | None] | None = None) -> ReclassifyCounts:
+    """Re-run the classifier over every stored article; no network.
+
+    Items are updated idempotently: new ones added, no-longer-items removed, changed ones
+    updated in place (``first_seen`` kept), unchanged ones not written at all.
+    """
+    countries = countries or {}
+    counts = ReclassifyCounts()
+    last = 0
+    while True:
+        rows = db.execute(
+            "select rowid, url, source, title, text, published, language, description "
+            "from articles where rowid > ? order by rowid limit ?",
+            [last, RECLASSIFY_BATCH]).fetchall()
+        if not rows:
+            return counts
+        with store.transaction(db):
+            for row in rows:
+                article = Article(*row[1:])
+                _reclassify_one(db, article, classifier(article, countries.get(article.source)),
+                                counts)
+        last = rows[-1][0]
+
+
+def _reclassify_one(db, article: Article, verdict: Item | Rejection,
+                    counts: ReclassifyCounts) -> None:
+    counts.articles += 1
+    now = iso(utcnow())
+    store.set_decision(db, article.url, verdict)
+    if isinstance(verdict, Item):
+        outcome = store.save_item(db, verdict, article_text=article.text, now=now)
+        setattr(counts, outcome, getattr(counts, outcome) + 1)
+    elif store.delete_item(db, article.url, article_text=article.text):
+        counts.removed += 1
