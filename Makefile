@@ -32,3 +32,6 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+demo: $(STAMP)  ## a loopback news site, synced and served: no internet needed
+	$(BIN)/python demo/run.py
