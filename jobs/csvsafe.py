@@ -3,9 +3,9 @@
 Feed titles and summaries are written by strangers. A cell that starts with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return is read as a formula by Excel, LibreOffice and Google Sheets
 ("CSV injection"). Datasette writes CSV as it is, so this ASGI middleware rewrites every CSV
-response on its way out (``text/csv``, or ``text/plain`` for a ``.csv`` path): such a cell gets a leading apostrophe (the OWASP advice),
-which spreadsheets hide and treat as "this is text". Numbers (``-3.5``) are left alone. The data in
-the database, and the JSON downloads, are untouched.
+response on its way out (``text/csv``, or ``text/plain`` for a ``.csv`` path): such a cell gets
+a leading apostrophe (the OWASP advice), which spreadsheets hide and treat as "this is text".
+Numbers (``-3.5``) are left alone. The database and the JSON downloads keep the text as written.
 
 The rewrite streams: the body is cut into complete CSV records (a newline outside quotes; quotes
 are escaped by doubling, so an even count of ``"`` means "outside"), so memory holds one record.
