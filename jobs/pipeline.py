@@ -83,9 +83,6 @@ class Sync:
 
     def run(self, sources: list[Source], workers: int = WORKERS) -> list[RunResult]:
         """Sync every source; one failing never stops the others."""
-        with self.lock, store.transaction(self.db):
-            for source in sources:
-                store.ensure_source(self.db, source)
         if workers <= 1 or len(sources) <= 1:
             return [self.sync_source(source) for source in sources]
         with ThreadPoolExecutor(max_workers=min(workers, len(sources))) as pool:
@@ -93,7 +90,8 @@ class Sync:
 
     def sync_source(self, source: Source) -> RunResult:
         started = self.clock()
-        with self.lock:
+        with self.lock, store.transaction(self.db):
+            store.ensure_source(self.db, source)
             state = store.source_state(self.db, source.name)
         wait_until = state.get("next_check")
         if wait_until and wait_until > iso(started):
@@ -121,9 +119,12 @@ class _SourceRun:
         self.next_check: str | None = None
 
     def execute(self) -> RunResult:
-        fetched = self.sync.fetcher.get(self.source.url, self.source,
-                                        etag=self.state.get("etag"),
-                                        last_modified=self.state.get("last_modified"))
+        fetched = self.sync.fetcher.get(
+            self.source.url,
+            self.source,
+            etag=self.state.get("etag"),
+            last_modified=self.state.get("last_modified"),
+        )
         if fetched.status == 304:
             return self.finish(RunResult(self.source.name, "not_modified", 304), validators=None)
         listing = self._listing(fetched)
@@ -142,16 +143,28 @@ class _SourceRun:
             if not self._fetch_article(entry):
                 break
         complete = not (capped or stopped or self.failures or self.next_check)
-        validators = {"etag": fetched.headers.get("etag"),
-                      "last_modified": fetched.headers.get("last-modified")} if complete else None
-        result = RunResult(self.source.name, "ok", fetched.status, entries=len(entries),
-                           error=self._problems(capped, len(new)))
+        validators = (
+            {
+                "etag": fetched.headers.get("etag"),
+                "last_modified": fetched.headers.get("last-modified"),
+            }
+            if complete
+            else None
+        )
+        result = RunResult(
+            self.source.name,
+            "ok",
+            fetched.status,
+            entries=len(entries),
+            error=self._problems(capped, len(new)),
+        )
         return self.finish(result, validators)
 
     def _listing(self, fetched) -> Listing:
         source = self.source
-        listing = parse_listing(fetched, source.kind, include=source.include,
-                                exclude=source.exclude)
+        listing = parse_listing(
+            fetched, source.kind, include=source.include, exclude=source.exclude
+        )
         if not listing.sitemaps:
             return listing
         entries: list[Entry] = []
@@ -171,12 +184,14 @@ class _SourceRun:
         except SourceError as error:
             self.failures.append(str(error))
             return True
-        article = extract_article(page.body, entry.url, source=self.source.name,
-                                  headers=page.headers, fallback=entry)
+        article = extract_article(
+            page.body, entry.url, source=self.source.name, headers=page.headers, fallback=entry
+        )
         if not article.language and self.source.language:
             article = _with_language(article, self.source.language)
-        verdict = self.sync.classifier(article, self.source.country) if self.sync.classifier \
-            else None
+        verdict = (
+            self.sync.classifier(article, self.source.country) if self.sync.classifier else None
+        )
         self.pending.append((article, entry.url, verdict))
         if len(self.pending) >= BATCH:
             with self.sync.lock, store.transaction(self.sync.db):
@@ -198,8 +213,10 @@ class _SourceRun:
     def _problems(self, capped: bool, new: int) -> str | None:
         notes = []
         if capped:
-            notes.append(f"{new} new entries, {self.source.max_entries} fetched this pass "
-                         "(max_entries); the rest next pass")
+            notes.append(
+                f"{new} new entries, {self.source.max_entries} fetched this pass "
+                "(max_entries); the rest next pass"
+            )
         if self.failures:
             notes.append(f"{len(self.failures)} page(s) failed: " + "; ".join(self.failures[:5]))
         return " | ".join(notes) or None
@@ -208,20 +225,39 @@ class _SourceRun:
         if isinstance(error, RateLimitedError):
             self._wait(error)
         log.warning("%s: %s", self.source.name, error)
-        result = RunResult(self.source.name, "error", getattr(error, "status", None),
-                           error=str(error))
+        result = RunResult(
+            self.source.name, "error", getattr(error, "status", None), error=str(error)
+        )
         return self.finish(result, validators=None)
 
     def finish(self, result: RunResult, validators: dict | None) -> RunResult:
         with self.sync.lock, store.transaction(self.sync.db):
             self._flush()
-            result = RunResult(result.source, result.status, result.http_status, result.entries,
-                               self.new_articles, self.new_items, result.error)
-            store.record_run(self.sync.db, result, started=iso(self.started),
-                             finished=iso(self.sync.clock()), validators=validators,
-                             next_check=self.next_check)
-        log.info("%s: %s, %d entries, %d new articles, %d new items", result.source,
-                 result.status, result.entries, result.new_articles, result.new_items)
+            result = RunResult(
+                result.source,
+                result.status,
+                result.http_status,
+                result.entries,
+                self.new_articles,
+                self.new_items,
+                result.error,
+            )
+            store.record_run(
+                self.sync.db,
+                result,
+                started=iso(self.started),
+                finished=iso(self.sync.clock()),
+                validators=validators,
+                next_check=self.next_check,
+            )
+        log.info(
+            "%s: %s, %d entries, %d new articles, %d new items",
+            result.source,
+            result.status,
+            result.entries,
+            result.new_articles,
+            result.new_items,
+        )
         return result
 
 
@@ -243,8 +279,11 @@ class ReclassifyCounts:
     unchanged: int = 0
 
 
-def reclassify(db: sqlite_utils.Database, classifier: Classifier,
-               countries: dict[str, str | None] | None = None) -> ReclassifyCounts:
+def reclassify(
+    db: sqlite_utils.Database,
+    classifier: Classifier,
+    countries: dict[str, str | None] | None = None,
+) -> ReclassifyCounts:
     """Re-run the classifier over every stored article; no network.
 
     Items are updated idempotently: new ones added, no-longer-items removed, changed ones
@@ -257,19 +296,22 @@ def reclassify(db: sqlite_utils.Database, classifier: Classifier,
         rows = db.execute(
             "select rowid, url, source, title, text, published, language, description "
             "from articles where rowid > ? order by rowid limit ?",
-            [last, RECLASSIFY_BATCH]).fetchall()
+            [last, RECLASSIFY_BATCH],
+        ).fetchall()
         if not rows:
             return counts
         with store.transaction(db):
             for row in rows:
                 article = Article(*row[1:])
-                _reclassify_one(db, article, classifier(article, countries.get(article.source)),
-                                counts)
+                _reclassify_one(
+                    db, article, classifier(article, countries.get(article.source)), counts
+                )
         last = rows[-1][0]
 
 
-def _reclassify_one(db, article: Article, verdict: Item | Rejection,
-                    counts: ReclassifyCounts) -> None:
+def _reclassify_one(
+    db, article: Article, verdict: Item | Rejection, counts: ReclassifyCounts
+) -> None:
     counts.articles += 1
     now = iso(utcnow())
     store.set_decision(db, article.url, verdict)

@@ -38,8 +38,9 @@ def ensure_source(db: sqlite_utils.Database, source: Source) -> None:
     if table.count_where("name = ?", [source.name]):
         table.update(source.name, {"url": source.url, "kind": source.kind})
     else:
-        table.insert({"name": source.name, "url": source.url, "kind": source.kind,
-                      "consecutive_failures": 0})
+        table.insert(
+            {"name": source.name, "url": source.url, "kind": source.kind, "consecutive_failures": 0}
+        )
 
 
 def source_state(db: sqlite_utils.Database, name: str) -> dict:
@@ -52,10 +53,12 @@ def known_urls(db: sqlite_utils.Database, urls: Iterable[str]) -> set[str]:
     urls = list(dict.fromkeys(urls))
     known: set[str] = set()
     for start in range(0, len(urls), QUERY_BATCH):
-        batch = urls[start:start + QUERY_BATCH]
+        batch = urls[start : start + QUERY_BATCH]
         marks = ",".join("?" * len(batch))
-        sql = (f"select url from articles where url in ({marks}) "
-               f"union select link from articles where link in ({marks})")
+        sql = (
+            f"select url from articles where url in ({marks}) "
+            f"union select link from articles where link in ({marks})"
+        )
         known.update(row[0] for row in db.execute(sql, batch + batch).fetchall())
     return known
 
@@ -111,7 +114,7 @@ def save_item(db: sqlite_utils.Database, item: Item, *, article_text: str, now: 
         db["items"].insert({**row, "first_seen": now})
         result = "added"
     rowid = _rowid(db, "items", item.url)
-    _index(db, "items_fts", rowid, item.title, f"{item.summary}\n{article_text}")
+    _index(db, "items_fts", rowid, item.title, _item_body(row, article_text))
     return result
 
 
@@ -138,16 +141,28 @@ def _fts_values(title: str | None, body: str | None) -> tuple[str, str, str]:
 
 
 def _index(db: sqlite_utils.Database, table: str, rowid: int, title, body) -> None:
-    db.execute(f"insert into [{table}](rowid, title, body, folded) values (?, ?, ?, ?)",
-               [rowid, *_fts_values(title, body)])
+    db.execute(
+        f"insert into [{table}](rowid, title, body, folded) values (?, ?, ?, ?)",
+        [rowid, *_fts_values(title, body)],
+    )
+
+
+def _item_body(row: dict, article_text: str) -> str:
+    """What an item's search matches besides its title: the place and organisations in their
+    canonical spelling (so ``Huế`` finds a report that wrote ``Hue``), the summary, the text."""
+    organisations = " ".join(json.loads(row["organisations"] or "[]"))
+    return f"{row['place'] or ''}\n{organisations}\n{row['summary']}\n{article_text}"
 
 
 def _unindex_item(db: sqlite_utils.Database, old: dict, article_text: str) -> None:
     """Contentless FTS5 deletes need the exact values that were indexed."""
     rowid = _rowid(db, "items", old["url"])
-    body = f"{old['summary']}\n{article_text}"
-    db.execute("insert into items_fts(items_fts, rowid, title, body, folded) "
-               "values ('delete', ?, ?, ?, ?)", [rowid, *_fts_values(old["title"], body)])
+    body = _item_body(old, article_text)
+    db.execute(
+        "insert into items_fts(items_fts, rowid, title, body, folded) "
+        "values ('delete', ?, ?, ?, ?)",
+        [rowid, *_fts_values(old["title"], body)],
+    )
 
 
 def record_run(
@@ -178,8 +193,15 @@ def record_run(
     if validators is not None:
         update.update(validators)
     db["sources"].update(result.source, update)
-    db["runs"].insert({
-        "source": result.source, "started": started, "finished": finished,
-        "status": result.status, "http_status": result.http_status, "entries": result.entries,
-        "new_articles": result.new_articles, "error": result.error,
-    })
+    db["runs"].insert(
+        {
+            "source": result.source,
+            "started": started,
+            "finished": finished,
+            "status": result.status,
+            "http_status": result.http_status,
+            "entries": result.entries,
+            "new_articles": result.new_articles,
+            "error": result.error,
+        }
+    )

@@ -55,7 +55,7 @@ def test_sync_prints_a_line_per_source_and_a_total(runner, tmp_path, site):
     url: {site.base}/rss.xml
   - name: missing
     url: {site.base}/missing.xml
-  - name: off
+  - name: paused
     url: {site.base}/atom.xml
     enabled: false
 """)
@@ -68,8 +68,8 @@ def test_sync_prints_a_line_per_source_and_a_total(runner, tmp_path, site):
     assert lines[-1].startswith("total: 2 sources (1 error, 1 ok), 3 new articles")
 
     only = runner.invoke(main, ["sync", "--config", str(config), "--db", str(db),
-                                "--source", "off"])
-    assert only.output.splitlines()[0].split()[:2] == ["off", "ok"]
+                                "--source", "paused"])
+    assert only.output.splitlines()[0].split()[:2] == ["paused", "ok"]
     unknown = runner.invoke(main, ["sync", "--config", str(config), "--db", str(db),
                                    "--source", "nope"])
     assert unknown.exit_code == 2 and "no source named nope" in unknown.output
