@@ -138,6 +138,9 @@ def reclassify(config_path: str, db_path: str) -> None:
                             {s.name: s.country for s in config.sources})
     click.echo(f"{counts.articles} articles: {counts.added} items added, {counts.updated} "
                f"updated, {counts.removed} removed, {counts.unchanged} unchanged")
+    if counts.events is not None:
+        click.echo(f"{counts.events.events} events from {counts.events.reports} reports "
+                   f"({counts.events.moved} reports moved to another event)")
 
 
 host_option = click.option("--host", default="127.0.0.1", show_default=True,

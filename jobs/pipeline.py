@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
-from jobs import store
+from jobs import events, store
 from jobs.errors import RateLimitedError, SourceError
 from jobs.extract import extract_article
 from jobs.fetch import Fetcher
@@ -119,12 +119,9 @@ class _SourceRun:
         self.next_check: str | None = None
 
     def execute(self) -> RunResult:
-        fetched = self.sync.fetcher.get(
-            self.source.url,
-            self.source,
-            etag=self.state.get("etag"),
-            last_modified=self.state.get("last_modified"),
-        )
+        fetched = self.sync.fetcher.get(self.source.url, self.source,
+                                        etag=self.state.get("etag"),
+                                        last_modified=self.state.get("last_modified"))
         if fetched.status == 304:
             return self.finish(RunResult(self.source.name, "not_modified", 304), validators=None)
         listing = self._listing(fetched)
@@ -143,28 +140,16 @@ class _SourceRun:
             if not self._fetch_article(entry):
                 break
         complete = not (capped or stopped or self.failures or self.next_check)
-        validators = (
-            {
-                "etag": fetched.headers.get("etag"),
-                "last_modified": fetched.headers.get("last-modified"),
-            }
-            if complete
-            else None
-        )
-        result = RunResult(
-            self.source.name,
-            "ok",
-            fetched.status,
-            entries=len(entries),
-            error=self._problems(capped, len(new)),
-        )
+        validators = {"etag": fetched.headers.get("etag"),
+                      "last_modified": fetched.headers.get("last-modified")} if complete else None
+        result = RunResult(self.source.name, "ok", fetched.status, entries=len(entries),
+                           error=self._problems(capped, len(new)))
         return self.finish(result, validators)
 
     def _listing(self, fetched) -> Listing:
         source = self.source
-        listing = parse_listing(
-            fetched, source.kind, include=source.include, exclude=source.exclude
-        )
+        listing = parse_listing(fetched, source.kind, include=source.include,
+                                exclude=source.exclude)
         if not listing.sitemaps:
             return listing
         entries: list[Entry] = []
@@ -184,14 +169,12 @@ class _SourceRun:
         except SourceError as error:
             self.failures.append(str(error))
             return True
-        article = extract_article(
-            page.body, entry.url, source=self.source.name, headers=page.headers, fallback=entry
-        )
+        article = extract_article(page.body, entry.url, source=self.source.name,
+                                  headers=page.headers, fallback=entry)
         if not article.language and self.source.language:
             article = _with_language(article, self.source.language)
-        verdict = (
-            self.sync.classifier(article, self.source.country) if self.sync.classifier else None
-        )
+        verdict = self.sync.classifier(article, self.source.country) if self.sync.classifier \
+            else None
         self.pending.append((article, entry.url, verdict))
         if len(self.pending) >= BATCH:
             with self.sync.lock, store.transaction(self.sync.db):
@@ -213,10 +196,8 @@ class _SourceRun:
     def _problems(self, capped: bool, new: int) -> str | None:
         notes = []
         if capped:
-            notes.append(
-                f"{new} new entries, {self.source.max_entries} fetched this pass "
-                "(max_entries); the rest next pass"
-            )
+            notes.append(f"{new} new entries, {self.source.max_entries} fetched this pass "
+                         "(max_entries); the rest next pass")
         if self.failures:
             notes.append(f"{len(self.failures)} page(s) failed: " + "; ".join(self.failures[:5]))
         return " | ".join(notes) or None
@@ -225,39 +206,20 @@ class _SourceRun:
         if isinstance(error, RateLimitedError):
             self._wait(error)
         log.warning("%s: %s", self.source.name, error)
-        result = RunResult(
-            self.source.name, "error", getattr(error, "status", None), error=str(error)
-        )
+        result = RunResult(self.source.name, "error", getattr(error, "status", None),
+                           error=str(error))
         return self.finish(result, validators=None)
 
     def finish(self, result: RunResult, validators: dict | None) -> RunResult:
         with self.sync.lock, store.transaction(self.sync.db):
             self._flush()
-            result = RunResult(
-                result.source,
-                result.status,
-                result.http_status,
-                result.entries,
-                self.new_articles,
-                self.new_items,
-                result.error,
-            )
-            store.record_run(
-                self.sync.db,
-                result,
-                started=iso(self.started),
-                finished=iso(self.sync.clock()),
-                validators=validators,
-                next_check=self.next_check,
-            )
-        log.info(
-            "%s: %s, %d entries, %d new articles, %d new items",
-            result.source,
-            result.status,
-            result.entries,
-            result.new_articles,
-            result.new_items,
-        )
+            result = RunResult(result.source, result.status, result.http_status, result.entries,
+                               self.new_articles, self.new_items, result.error)
+            store.record_run(self.sync.db, result, started=iso(self.started),
+                             finished=iso(self.sync.clock()), validators=validators,
+                             next_check=self.next_check)
+        log.info("%s: %s, %d entries, %d new articles, %d new items", result.source,
+                 result.status, result.entries, result.new_articles, result.new_items)
         return result
 
 
@@ -277,13 +239,11 @@ class ReclassifyCounts:
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
+    events: events.RelinkCounts | None = None
 
 
-def reclassify(
-    db: sqlite_utils.Database,
-    classifier: Classifier,
-    countries: dict[str, str | None] | None = None,
-) -> ReclassifyCounts:
+def reclassify(db: sqlite_utils.Database, classifier: Classifier,
+               countries: dict[str, str | None] | None = None) -> ReclassifyCounts:
     """Re-run the classifier over every stored article; no network.
 
     Items are updated idempotently: new ones added, no-longer-items removed, changed ones
@@ -296,22 +256,21 @@ def reclassify(
         rows = db.execute(
             "select rowid, url, source, title, text, published, language, description "
             "from articles where rowid > ? order by rowid limit ?",
-            [last, RECLASSIFY_BATCH],
-        ).fetchall()
+            [last, RECLASSIFY_BATCH]).fetchall()
         if not rows:
+            with store.transaction(db):
+                counts.events = events.relink_all(db)
             return counts
         with store.transaction(db):
             for row in rows:
                 article = Article(*row[1:])
-                _reclassify_one(
-                    db, article, classifier(article, countries.get(article.source)), counts
-                )
+                _reclassify_one(db, article, classifier(article, countries.get(article.source)),
+                                counts)
         last = rows[-1][0]
 
 
-def _reclassify_one(
-    db, article: Article, verdict: Item | Rejection, counts: ReclassifyCounts
-) -> None:
+def _reclassify_one(db, article: Article, verdict: Item | Rejection,
+                    counts: ReclassifyCounts) -> None:
     counts.articles += 1
     now = iso(utcnow())
     store.set_decision(db, article.url, verdict)

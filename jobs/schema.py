@@ -136,6 +136,27 @@ def _add_item_year(db: sqlite_utils.Database) -> None:
     )
 
 
+def _create_events(db: sqlite_utils.Database) -> None:
+    """Events: one row per real-world event, linking the items that report it (jobs/events.py).
+
+    ``year`` is generated, like ``items.year``, from the event date or else its first report.
+    """
+    db.execute(
+        "CREATE TABLE events ("
+        "id TEXT PRIMARY KEY, title TEXT, url TEXT, event_date TEXT, place TEXT, "
+        "countries TEXT, organisations TEXT, kinds TEXT, topics TEXT, "
+        "reports INTEGER, outlets INTEGER, first_reported TEXT, last_reported TEXT, "
+        "first_seen TEXT, "
+        "year INTEGER GENERATED ALWAYS AS ("
+        "CASE WHEN coalesce(event_date, first_reported) GLOB '[0-9][0-9][0-9][0-9]*' "
+        "THEN CAST(substr(coalesce(event_date, first_reported), 1, 4) AS INTEGER) END) VIRTUAL)"
+    )
+    db["events"].create_index(["event_date"])
+    db["events"].create_index(["first_seen"])
+    db.execute("ALTER TABLE items ADD COLUMN event_id TEXT REFERENCES events(id)")
+    db["items"].create_index(["event_id"])
+
+
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
 MIGRATIONS: list[Migration] = [
@@ -143,6 +164,7 @@ MIGRATIONS: list[Migration] = [
     ("0002_full_text_search", _create_fts),
     ("0003_items", _create_items),
     ("0004_items_year", _add_item_year),
+    ("0005_events", _create_events),
 ]
 
 

@@ -14,6 +14,7 @@ from dataclasses import asdict
 
 import sqlite_utils
 
+from jobs import events
 from jobs.models import Article, Item, Rejection, RunResult, Source
 from jobs.schema import fold
 
@@ -81,6 +82,7 @@ def save_article(
     _index(db, "articles_fts", rowid, article.title, article.text)
     if isinstance(verdict, Item):
         save_item(db, verdict, article_text=article.text, now=now)
+        events.assign_event(db, verdict)
     return True
 
 

@@ -28,11 +28,11 @@ pytestmark = pytest.mark.skipif(
     reason="headless Chromium not installed (apt-get install chromium chromium-driver)")
 
 
-def add_item(db, n: int, title: str, countries: list[str], summary: str) -> None:
+def add_item(db, n: int, title: str, countries: list[str], summary: str, place: str) -> None:
     url = f"https://news.example/{n}"
     article = Article(url=url, source="demo", title=title, text=summary, published="2025-04-15")
     item = Item(url=url, source="demo", title=title, published="2025-04-15",
-                event_date="2025-04-14", place="Huế", countries=tuple(countries),
+                event_date="2025-04-14", place=place, countries=tuple(countries),
                 organisations=("VTV",), kinds=("agreement",), topics=(), summary=summary,
                 evidence={}, score=1.0, classifier="test")
     save_article(db, article, link=url, now="2025-04-15T00:00:00+00:00", verdict=item)
@@ -47,9 +47,9 @@ def served(tmp_path: Path):
     db["sources"].insert({"name": "demo", "url": "https://news.example/feed"})
     with transaction(db):
         add_item(db, 1, "Hội thảo báo chí Việt Nam – Lào tại Huế", ["LA", "VN"],
-                 "Hai bộ ký biên bản ghi nhớ về thông tin đối ngoại.")
+                 "Hai bộ ký biên bản ghi nhớ về thông tin đối ngoại.", "Huế")
         add_item(db, 2, "VTV and CMG to co-produce programmes", ["CN", "VN"],
-                 "The broadcasters will exchange content.")
+                 "The broadcasters will exchange content.", "Hà Nội")
     db.close()
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

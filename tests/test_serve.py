@@ -514,15 +514,26 @@ def test_even_the_write_connection_is_read_only(client: Client) -> None:
         )
 
 
-def test_only_the_atom_plugin(client: Client) -> None:
-    assert [plugin["name"] for plugin in client.rows("/-/plugins.json")] == ["datasette-atom"]
+# Read-only plugins only: the Atom feeds, and the events charts (datasette-dashboards, which
+# brings datasette-leaflet and datasette-render-markdown along).
+PLUGINS = [
+    "datasette-atom",
+    "datasette-dashboards",
+    "datasette-leaflet",
+    "datasette-render-markdown",
+]
+
+
+def test_only_the_allowed_plugins(client: Client) -> None:
+    assert sorted(plugin["name"] for plugin in client.rows("/-/plugins.json")) == PLUGINS
 
 
 def test_no_write_canned_query_and_no_unsafe_html() -> None:
     metadata = serve.load_metadata()
     queries = metadata["databases"]["coopwatch"]["queries"]
     assert [name for name, query in queries.items() if query.get("write")] == []
-    assert "plugins" not in metadata
+    assert set(metadata.get("plugins", {})) == {"datasette-dashboards", "datasette-render-markdown"}
+    assert metadata["plugins"]["datasette-render-markdown"] == {"patterns": []}  # no HTML cells
 
 
 def test_database_is_live_not_immutable(client: Client) -> None:
