@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jobs import events
+from jobs import eventlink, events
 from jobs.models import Item
 from jobs.schema import connect
 
@@ -36,14 +36,14 @@ def load(path: Path) -> list[dict]:
 
 
 def to_item(report: dict) -> Item:
-    arrays = {key: tuple(report[key]) for key in events.ARRAYS}
+    arrays = {key: tuple(report[key]) for key in eventlink.ARRAYS}
     return Item(**{key: report[key] for key in ITEM_FIELDS}, **arrays, evidence={},
                 classifier="fixture")
 
 
 def by_relink(reports: list[dict]) -> dict[str, str]:
-    stored = [events.Report(to_item(r), r["first_seen"]) for r in reports]
-    return {m.item.url: str(n) for n, ms in enumerate(events.cluster(stored)) for m in ms}
+    stored = [eventlink.Report(to_item(r), r["first_seen"]) for r in reports]
+    return {m.item.url: str(n) for n, ms in enumerate(eventlink.cluster(stored)) for m in ms}
 
 
 def by_assign(reports: list[dict]) -> dict[str, str]:
@@ -63,7 +63,7 @@ def store_item(db, report: dict) -> None:
     db["articles"].insert({"url": report["url"], "source": report["source"],
                            "title": report["title"], "language": report["language"]})
     row = {key: report[key] for key in (*ITEM_FIELDS, "first_seen")}
-    row |= {key: json.dumps(report[key], ensure_ascii=False) for key in events.ARRAYS}
+    row |= {key: json.dumps(report[key], ensure_ascii=False) for key in eventlink.ARRAYS}
     db["items"].insert({**row, "evidence": "{}", "classifier": "fixture"})
 
 

@@ -186,7 +186,9 @@ class _SourceRun:
         for article, link, verdict in self.pending:
             if store.save_article(self.sync.db, article, link=link, now=now, verdict=verdict):
                 self.new_articles += 1
-                self.new_items += isinstance(verdict, Item)
+                if isinstance(verdict, Item):
+                    events.assign_event(self.sync.db, verdict)
+                    self.new_items += 1
         self.pending.clear()
 
     def _wait(self, error: RateLimitedError) -> None:

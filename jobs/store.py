@@ -14,7 +14,6 @@ from dataclasses import asdict
 
 import sqlite_utils
 
-from jobs import events
 from jobs.models import Article, Item, Rejection, RunResult, Source
 from jobs.schema import fold
 
@@ -82,7 +81,6 @@ def save_article(
     _index(db, "articles_fts", rowid, article.title, article.text)
     if isinstance(verdict, Item):
         save_item(db, verdict, article_text=article.text, now=now)
-        events.assign_event(db, verdict)
     return True
 
 
@@ -207,3 +205,29 @@ def record_run(
             "error": result.error,
         }
     )
+
+
+def set_event(db: sqlite_utils.Database, url: str, event_id: str) -> None:
+    db.execute("update items set event_id = ? where url = ?", [event_id, url])
+
+
+def merge_events(db: sqlite_utils.Database, event_id: str, *, into: str) -> None:
+    db.execute("update items set event_id = ? where event_id = ?", [into, event_id])
+
+
+def write_event(db: sqlite_utils.Database, event_id: str, row: dict | None) -> str:
+    """Create, update or delete an event's row; ``created``, ``updated``, ``removed`` or
+    ``unchanged``. A row equal to the stored one is not written."""
+    old = next(iter(db["events"].rows_where("id = ?", [event_id])), None)
+    if row is None:
+        if old is None:
+            return "unchanged"
+        db["events"].delete(event_id)
+        return "removed"
+    if old is None:
+        db["events"].insert(row)
+        return "created"
+    if all(old.get(key) == value for key, value in row.items()):
+        return "unchanged"
+    db["events"].update(event_id, row)
+    return "updated"
