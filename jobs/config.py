@@ -282,9 +282,7 @@ def _read_root(root: yaml.Node | None, problems: _Problems) -> Config:
     top = _keys(root, problems, "(top level)", TOP_LEVEL)
     defaults = _checked(_keys(top["defaults"], problems, "defaults", SHARED_FIELDS),
                         problems, "defaults") if "defaults" in top else {}
-    scope = _value(top["scope"]) if "scope" in top else {}
-    if scope is not None and not isinstance(scope, dict):
-        problems.add(top["scope"], "scope", "expected a mapping")
+    scope = _read_scope(top.get("scope"), problems)
     if "sources" not in top:
         problems.add(root, "sources", "missing; expected a list of sources")
         return Config(problems.path, ())
@@ -294,6 +292,21 @@ def _read_root(root: yaml.Node | None, problems: _Problems) -> Config:
         return Config(problems.path, ())
     sources = _read_sources(node, defaults, problems)
     return Config(problems.path, tuple(sources), scope or {})
+
+
+def _read_scope(node: yaml.Node | None, problems: _Problems) -> dict[str, Any]:
+    """Checked by the classifier's own reader, so the two can never disagree."""
+    if node is None:
+        return {}
+    from jobs.classify import Scope
+
+    scope = _value(node)
+    try:
+        Scope.from_config(scope)
+    except ValueError as error:
+        problems.add(node, "scope", str(error))
+        return {}
+    return scope or {}
 
 
 def _read_sources(node: yaml.SequenceNode, defaults: dict, problems: _Problems) -> list[Source]:

@@ -115,3 +115,16 @@ def test_the_shipped_sources_file_is_valid():
     assert len(config.sources) >= 15
     assert {s.language for s in config.sources} >= {"en", "vi"}
     assert all(not s.allow_private_network for s in config.sources)
+
+
+def test_scope_is_checked_with_its_line(tmp_path):
+    found = problems(tmp_path, "scope:\n  fields: [press, cooking]\nsources: []\n")
+    assert found[0].startswith("sources.yaml:2: scope: ")
+    assert "cooking" in found[0]
+
+
+def test_scope_widens_with_keywords(tmp_path):
+    path = tmp_path / "sources.yaml"
+    path.write_text("scope:\n  keywords:\n    film: [film, cinema, điện ảnh]\nsources: []\n",
+                    encoding="utf-8")
+    assert load_config(path).scope == {"keywords": {"film": ["film", "cinema", "điện ảnh"]}}
