@@ -4,16 +4,35 @@ Three kinds of listing: feeds (RSS 0.9x/1.0/2.0, Atom, anything feedparser reads
 (``urlset``, ``sitemapindex`` and Google News sitemaps) and HTML listing pages (a section front or
 a home page with no feed). ``kind="auto"`` sniffs the document itself before trusting the
 Content-Type, because servers often send feeds as ``text/html`` and pages as ``text/xml``.
+
+Hostile documents:
+
+* no entity a document declares is ever expanded or fetched: sitemaps and large feeds are read by
+  lxml with entities, DTDs and the network off; a feed that declares entities (``<!ENTITY``,
+  anywhere in it, as feedparser would see it) is refused with a clear error, because
+  feedparser's fallback parser expands the ones it deems "safe" without bound (300 KB of feed
+  can make a 100 MB title);
+* when the HTTP charset and the document's own (BOM or XML declaration) disagree, the bytes
+  decide: valid UTF-8 is UTF-8, then the header's charset if the bytes are valid in it (RFC 3023),
+  then the document's;
+* a feed larger than ``FEEDPARSER_MAX_BYTES`` is streamed by lxml (links, titles, dates,
+  summaries; a small, fixed amount of memory per entry) instead of feedparser, whose result for a
+  50 MB feed takes several hundred MB and tens of seconds;
+* only ``http(s)`` URLs come out of any listing.
 """
 
 from __future__ import annotations
 
 import calendar
+import codecs
+import email.utils
+import io
 import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import feedparser
+import feedparser.encodings
 import lxml.etree
 import lxml.html
 
@@ -22,6 +41,20 @@ from jobs.models import Entry, Fetched, Listing
 from jobs.urls import canonical_url, same_site
 
 SNIFF_BYTES = 4096
+FEEDPARSER_MAX_BYTES = 4_000_000  # larger feeds are streamed by lxml (see the module docstring)
+ENTITY_DECLARATION = b"<!ENTITY"
+XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+HTTP_CHARSET = re.compile(r"""(;\s*charset\s*=\s*)["']?([^"';\s]+)["']?""", re.IGNORECASE)
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+ENTRY_TAGS = ("item", "entry")
+DATE_TAGS = ("pubDate", "published", "date", "updated", "issued", "modified")
+SUMMARY_TAGS = ("description", "summary", "encoded", "content")
 FEED_ROOT = re.compile(rb"<(?:\w+:)?(rss|RDF|feed|channel)\b")
 SITEMAP_ROOT = re.compile(rb"<(?:\w+:)?(urlset|sitemapindex)\b")
 HTML_ROOT = re.compile(rb"<(!doctype\s+html|html|head|body)\b", re.IGNORECASE)
@@ -75,11 +108,14 @@ def _iso(parsed_time) -> str | None:
 
 def parse_feed(fetched: Fetched) -> Listing:
     """A feed, read from bytes and HTTP headers so feedparser sees the declared encodings."""
-    headers = dict(fetched.headers)
-    headers.setdefault("content-location", fetched.url)
+    if len(fetched.body) > FEEDPARSER_MAX_BYTES:
+        _refuse_entities(fetched, fetched.body)
+        return parse_large_feed(fetched)
+    data, headers = _feed_input(fetched)
     try:
-        parsed = feedparser.parse(fetched.body, response_headers=headers, sanitize_html=True,
-                                  resolve_relative_uris=True)
+        parsed = feedparser.parse(
+            data, response_headers=headers, sanitize_html=True, resolve_relative_uris=True
+        )
     except Exception as error:  # feedparser promises not to raise; do not trust a promise
         raise ParseError(f"{fetched.url}: feed parser failed: {error}", url=fetched.url) from None
     entries = []
@@ -88,7 +124,7 @@ def parse_feed(fetched: Fetched) -> Listing:
         if not link:
             continue
         url = canonical_url(link, fetched.url)
-        if urlsplit(url).scheme not in ("http", "https"):
+        if not _is_http(url):
             continue
         entries.append(Entry(
             url=url,
@@ -103,6 +139,139 @@ def parse_feed(fetched: Fetched) -> Listing:
         raise ParseError(f"{fetched.url}: not a feed, sitemap or HTML page", url=fetched.url)
     kind = "atom" if str(parsed.get("version", "")).startswith("atom") else "rss"
     return Listing(kind=kind, entries=tuple(_unique(entries)))
+
+
+def _is_http(url: str) -> bool:
+    return urlsplit(url).scheme in ("http", "https")
+
+
+def _feed_input(fetched: Fetched) -> tuple[bytes, dict[str, str]]:
+    """The bytes and headers to hand feedparser: decoded as it would, screened for entities."""
+    headers = _reconcile_charset(dict(fetched.headers), fetched.body)
+    headers.setdefault("content-location", fetched.url)
+    result: dict = {}
+    data = feedparser.encodings.convert_to_utf8(headers, fetched.body, result)
+    _refuse_entities(fetched, data, fetched.body)
+    if result.get("encoding"):  # now UTF-8 with a UTF-8 declaration: say so, once
+        headers["content-type"] = "application/xml; charset=utf-8"
+        return data, headers
+    return fetched.body, headers
+
+
+def _refuse_entities(fetched: Fetched, *documents: bytes) -> None:
+    if any(ENTITY_DECLARATION in document for document in documents):
+        raise ParseError(
+            f"{fetched.url}: refused: the feed declares XML entities (<!ENTITY>); coopwatch never "
+            "expands them, as expansion can exhaust memory (billion laughs) or read local files",
+            url=fetched.url,
+        )
+
+
+def _reconcile_charset(headers: dict[str, str], body: bytes) -> dict[str, str]:
+    """When the HTTP charset contradicts the document's, keep the one the bytes are valid in."""
+    content_type = headers.get("content-type") or ""
+    match = HTTP_CHARSET.search(content_type)
+    header = _codec(match.group(2)) if match else None
+    document = _codec(_document_encoding(body))
+    if not header or not document or header == document:
+        return headers
+    candidates = (["utf-8"] if "utf-8" in (header, document) else []) + [header, document]
+    for candidate in candidates:
+        try:
+            body.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        headers["content-type"] = HTTP_CHARSET.sub(rf"\g<1>{candidate}", content_type, count=1)
+        break
+    return headers
+
+
+def _document_encoding(body: bytes) -> str | None:
+    for bom, name in BOMS:
+        if body.startswith(bom):
+            return name
+    match = XML_ENCODING.match(body[:SNIFF_BYTES])
+    return match.group(1).decode("ascii") if match else None
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def parse_large_feed(fetched: Fetched) -> Listing:
+    """A feed streamed by lxml: every entry's link, title, date and summary, nothing else kept."""
+    entries: list[Entry] = []
+    kind = "rss"
+    events = lxml.etree.iterparse(io.BytesIO(fetched.body), events=("end",), **_SAFE_XML)
+    try:
+        for _event, element in events:
+            if _local(element.tag) not in ENTRY_TAGS:
+                continue
+            kind = "atom" if _local(element.tag) == "entry" else kind
+            entry = _lean_entry(element, fetched.url)
+            if entry is not None:
+                entries.append(entry)
+            element.clear(keep_tail=True)
+            while element.getprevious() is not None:  # drop the entries already read
+                del element.getparent()[0]
+    except lxml.etree.XMLSyntaxError as error:
+        if not entries:
+            raise ParseError(f"{fetched.url}: broken feed XML: {error}", url=fetched.url) from None
+    if not entries:
+        raise ParseError(
+            f"{fetched.url}: a {len(fetched.body):,}-byte feed with no readable entries",
+            url=fetched.url,
+        )
+    return Listing(kind=kind, entries=tuple(_unique(entries)))
+
+
+def _lean_entry(element, base_url: str) -> Entry | None:
+    texts: dict[str, str] = {}
+    href = None
+    for child in element:
+        name = _local(child.tag)
+        if name == "link" and child.get("href") is not None:  # Atom
+            if href is None and child.get("rel", "alternate") == "alternate":
+                href = child.get("href")
+        elif name not in texts:
+            texts[name] = "".join(child.itertext()).strip()
+    link = href or _lean_link(texts)
+    url = canonical_url(link, base_url) if link else ""
+    if not _is_http(url):
+        return None
+    published = next((_lean_date(texts[k]) for k in DATE_TAGS if texts.get(k)), None)
+    summary = next((texts[k] for k in SUMMARY_TAGS if texts.get(k)), None)
+    return Entry(url=url, title=texts.get("title") or None, published=published, summary=summary)
+
+
+def _lean_link(texts: dict[str, str]) -> str | None:
+    """RSS ``<link>``, else a ``<guid>`` / ``<id>`` that is an http(s) URL."""
+    if texts.get("link"):
+        return texts["link"]
+    ids = (texts.get(k, "") for k in ("guid", "id"))
+    return next((i for i in ids if i.startswith(("http://", "https://"))), None)
+
+
+def _lean_date(text: str) -> str | None:
+    """RFC 822 or ISO 8601 → ISO 8601 in UTC, like feedparser's dates."""
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC).isoformat(timespec="seconds")
+    except (OverflowError, ValueError):
+        return None
 
 
 def _entry_link(raw) -> str | None:
@@ -126,10 +295,19 @@ def _unique(entries: list[Entry]) -> list[Entry]:
     return result
 
 
+# No DTD loading, no entity expansion, no network, no huge trees.
+_SAFE_XML = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "recover": True,
+    "remove_comments": True,
+}
+
+
 def _safe_xml_parser() -> lxml.etree.XMLParser:
-    """No DTD loading, no entity expansion, no network, no huge trees."""
-    return lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                                huge_tree=False, recover=True, remove_comments=True)
+    return lxml.etree.XMLParser(**_SAFE_XML)
 
 
 def _local(tag) -> str:
@@ -146,9 +324,13 @@ def parse_sitemap(body: bytes, base_url: str) -> Listing:
         raise ParseError(f"{base_url}: empty or unreadable sitemap", url=base_url)
     if _local(root.tag) == "sitemapindex":
         children = [_child_text(node, "loc") for node in root if _local(node.tag) == "sitemap"]
-        dated = [(_child_text(node, "lastmod") or "", loc) for node, loc in
-                 zip([n for n in root if _local(n.tag) == "sitemap"], children, strict=True)
-                 if loc]
+        dated = [
+            (_child_text(node, "lastmod") or "", loc)
+            for node, loc in zip(
+                [n for n in root if _local(n.tag) == "sitemap"], children, strict=True
+            )
+            if loc and _is_http(canonical_url(loc, base_url))
+        ]
         dated.sort(reverse=True)  # newest first: the pipeline reads only the freshest few
         return Listing(kind="sitemapindex", entries=(),
                        sitemaps=tuple(canonical_url(loc, base_url) for _, loc in dated))
@@ -157,7 +339,7 @@ def parse_sitemap(body: bytes, base_url: str) -> Listing:
     entries = []
     for node in root:
         loc = _child_text(node, "loc") if _local(node.tag) == "url" else None
-        if not loc:
+        if not loc or not _is_http(canonical_url(loc, base_url)):
             continue
         news = next((n for n in node if _local(n.tag) == "news"), None)
         title = _child_text(news, "title") if news is not None else None
