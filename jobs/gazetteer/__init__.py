@@ -1,0 +1,209 @@
+"""The classifier's data: countries, organisations, places, scope fields and rule words.
+
+The YAML files beside this module are the source of truth (see the comment at the top of each);
+``load()`` reads them once per process and builds the lookup tables, and ``phrase_index(fields)``
+builds (and caches) the one ``PhraseIndex`` the classifier scans sentences with for a given scope.
+
+    countries.yaml       names, demonyms, Vietnamese forms; pycountry adds every English name
+    organisations.yaml   media bodies, ministries, departments with aliases and country
+    places.yaml          cities and provinces with country
+    scope.yaml           fields of cooperation and their words; the default scope
+    rules.yaml           cooperation, kind, topic words; blocking phrases; attribution words
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pycountry
+import yaml
+
+from jobs.textmatch import PhraseIndex
+
+HERE = Path(__file__).parent
+# pycountry names that are also everyday words or given names: matched case-exactly.
+_COMMON_WORD_COUNTRIES = frozenset({"Chad", "Jordan", "Georgia", "Jersey", "Guernsey", "Turkey"})
+_BLOCKED_REGIONS = (
+    "Latin America",
+    "Latin American",
+    "South America",
+    "North America",
+    "Central America",
+    "South China Sea",
+    "Indian Ocean",
+    "Indochina",
+    "Mỹ Latinh",
+    "châu Mỹ",
+    "Biển Đông",
+)
+
+
+@dataclass(frozen=True)
+class Organisation:
+    name: str
+    country: str | None
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    country: str
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    organisations: Mapping[str, Organisation]
+    places: Mapping[str, Place]
+    default_fields: tuple[str, ...]
+    field_words: Mapping[str, tuple[str, ...]]
+    rules: Mapping[str, Any]
+    pair_pattern: re.Pattern[str]  # "Việt - Lào" and "Lào - Việt"
+    pair_codes: Mapping[str, str]
+    attribution_before: re.Pattern[str]  # matched on the lower-cased text before an organisation
+    attribution_after: re.Pattern[str]  # ... and after it
+
+
+@lru_cache(maxsize=8)
+def _read(name: str) -> Any:
+    """The parsed YAML file ``name`` (shared: never mutate it)."""
+    with open(HERE / name, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _pycountry_names() -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {}
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if not value or ", " in value:
+                continue
+            value = re.sub(r"\s*\(.*?\)", "", value).strip()
+            names.setdefault(country.alpha_2, []).append(value)
+    return names
+
+
+def _pair_pattern(countries: Mapping[str, Any]) -> tuple[re.Pattern[str], dict[str, str]]:
+    codes = {form: code for code, entry in countries.items() for form in entry.get("short", [])}
+    alternatives = "|".join(sorted(map(re.escape, codes), key=len, reverse=True))
+    dash = r"\s*[-–—]\s*"
+    pattern = re.compile(
+        rf"\bViệt(?: Nam)?{dash}(?P<after>{alternatives})(?!\w)"
+        rf"|(?<!\w)(?P<before>{alternatives}){dash}Việt\b"
+    )
+    return pattern, codes
+
+
+def _alternatives(words: list[str]) -> str:
+    return "|".join(re.escape(w.lower()) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def load() -> Gazetteer:
+    countries = _read("countries.yaml")
+    pattern, codes = _pair_pattern(countries)
+    scope = _read("scope.yaml")
+    rules = _read("rules.yaml")
+    organisations = {
+        entry["name"]: Organisation(
+            entry["name"], entry.get("country"), tuple(entry.get("fields", []))
+        )
+        for entry in _read("organisations.yaml")
+    }
+    places = {
+        entry["name"]: Place(entry["name"], entry["country"]) for entry in _read("places.yaml")
+    }
+    return Gazetteer(
+        organisations=organisations,
+        places=places,
+        default_fields=tuple(scope["default"]),
+        field_words={name: tuple(words) for name, words in scope["fields"].items()},
+        rules=rules,
+        pair_pattern=pattern,
+        pair_codes=codes,
+        attribution_before=re.compile(
+            rf"(?:^|\W)(?:{_alternatives(rules['attribution_before'])})\s*[:(]?\s*(?:the\s+|báo\s+|đài\s+|hãng\s+)?$"
+        ),
+        attribution_after=re.compile(rf"^\s*(?:{_alternatives(rules['attribution_after'])})(?!\w)"),
+    )
+
+
+def _add_countries(index: PhraseIndex) -> None:
+    for code, names in _pycountry_names().items():
+        for name in names:
+            mode = "case" if name in _COMMON_WORD_COUNTRIES else None
+            index.add(name, ("country", code), proper=True, mode=mode)
+    for code, entry in _read("countries.yaml").items():
+        index.add_all(entry.get("en", []) + entry.get("vi", []), ("country", code), proper=True)
+        index.add_all(entry.get("strict", []), ("country", code), proper=True, mode="case")
+        index.add_all(
+            entry.get("guarded", []), ("country", code), proper=True, mode="case", guarded=True
+        )
+    index.add_all(_BLOCKED_REGIONS, ("block", ""), proper=True)
+
+
+def minister_variants(alias: str) -> list[str]:
+    """A ministry's other names: "Ministry of Information" is also named by "Minister of
+    Information", "Information Ministry" and "Information Minister"; "Bộ Thông tin" by "Bộ trưởng
+    Thông tin" and "Thứ trưởng Thông tin"."""
+    if alias.startswith("Ministry of "):
+        remit = alias.removeprefix("Ministry of ")
+        return [f"Minister of {remit}", f"{remit} Ministry", f"{remit} Minister"]
+    if alias.startswith("Bộ ") and not alias.startswith("Bộ trưởng"):
+        remit = alias.removeprefix("Bộ ")
+        return [f"Bộ trưởng {remit}", f"Thứ trưởng {remit}", f"Bộ trưởng Bộ {remit}"]
+    return []
+
+
+def _add_entities(index: PhraseIndex) -> None:
+    for entry in _read("organisations.yaml"):
+        aliases = entry["aliases"] + [v for a in entry["aliases"] for v in minister_variants(a)]
+        index.add_all(aliases, ("org", entry["name"]), proper=True)
+    for entry in _read("places.yaml"):
+        index.add_all(entry["aliases"], ("place", entry["name"]), proper=True)
+
+
+def _add_rules(index: PhraseIndex, rules: Mapping[str, Any]) -> None:
+    index.add_all(rules["cooperation"], ("coop", ""))
+    for kind, words in rules["kinds"].items():
+        index.add_all(words["strong"], ("kind_strong", kind))
+        index.add_all(words["weak"], ("kind_weak", kind))
+        index.add_all(words.get("title", []), ("kind_title", kind))
+    for topic, words in rules["topics"].items():
+        index.add_all(words, ("topic", topic))
+    simple = (
+        "agree_words",
+        "ceremony_words",
+        "other_fields",
+        "locatives",
+        "two_sides",
+        "exchange_verbs",
+        "exchange_objects",
+        "media_objects",
+        "joint_adverbs",
+        "production_verbs",
+        "directives",
+        "reporting",
+        "side_events",
+        "background",
+    )
+    for name in simple:
+        index.add_all(rules[name], (name, ""))
+    index.add_all(rules["block"], ("block", ""))
+
+
+@lru_cache(maxsize=16)
+def phrase_index(fields: tuple[tuple[str, tuple[str, ...]], ...]) -> PhraseIndex:
+    """The index for a scope: every gazetteer phrase plus the words of ``fields``."""
+    index = PhraseIndex()
+    _add_countries(index)
+    _add_entities(index)
+    _add_rules(index, load().rules)
+    for name, words in fields:
+        index.add_all(words, ("field", name))
+    return index

@@ -1,0 +1,251 @@
+"""An article read into sentences, each with what the gazetteer found in it.
+
+``read_article`` cuts the title, the description and the body into sentences, takes the dateline off
+the first paragraph (``HÀ NỘI —``, ``Hue City, November 11 –``, ``VIENTIANE, Nov. 11 (Xinhua) --``,
+``(TTXVN) -``) and scans each sentence once with the scope's ``PhraseIndex``. What a sentence holds
+(countries, organisations, places, fields, cooperation and kind words, topics) is recorded on a
+``Sentence``; deciding what the article is about is left to ``jobs.item_fields`` and
+``jobs.classify``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from jobs import cues
+from jobs.dates import first_date, parse_published
+from jobs.gazetteer import Gazetteer
+from jobs.models import Article
+from jobs.schema import fold
+from jobs.textmatch import Hit, PhraseIndex, Tokens, normalise, split_sentences, tokenise
+
+# "HÀ NỘI — ", "Hanoi (VNA) – ", "HANOI, Dec. 12 (Xinhua) -- ", "Havana, Oct 29 (Prensa Latina) "
+_DATELINE = re.compile(
+    r"^\s*(?P<head>[^\n]{2,80}?)(?:\s*(?:—|–|--|-)\s+(?=\S)|(?<=\))\s+(?=[A-ZÀ-ỸĐ]))"
+)
+_PARENS = re.compile(r"\(([^)]*)\)")
+_VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
+MIN_WORDS = 4  # shorter body lines are bylines, captions, "VNA"
+
+
+@dataclass
+class OrgMention:
+    at: int  # word index
+    candidates: tuple[str, ...]
+    attribution: bool  # a source quoted, not a party
+
+
+@dataclass
+class Sentence:
+    role: str  # title | description | body
+    position: int  # body sentence number, -1 for the title and description
+    text: str
+    tokens: Tokens
+    countries: list[tuple[int, str]] = field(default_factory=list)
+    org_mentions: list[OrgMention] = field(default_factory=list)
+    orgs: list[tuple[int, str]] = field(default_factory=list)  # resolved by jobs.item_fields
+    places: list[tuple[int, str, bool]] = field(default_factory=list)  # (word, place, locative)
+    fields: set[str] = field(default_factory=set)
+    coop: bool = False
+    kinds_strong: set[str] = field(default_factory=set)
+    kinds_weak: set[str] = field(default_factory=set)
+    kinds_title: set[str] = field(default_factory=set)
+    topics: set[str] = field(default_factory=set)
+    listed: bool = False  # media named in a list of other fields
+    agree: bool = False
+    ceremony: bool = False
+    two_sides: bool = False
+    background: bool = False  # told as the past of the item ("since 2019", "previously")
+    side: bool = False  # a side event of a visit ("the delegation also visited Granma")
+    history: bool = False  # dated in an earlier year ("Castro's visit in 1973")
+    media_exchange: bool = False  # news, programmes, reporters exchanged
+
+    @cached_property
+    def usable(self) -> bool:
+        """Not a byline, a date line or a caption: the title, or four words or more."""
+        words = sum(not w.isdigit() for w in self.tokens.words)
+        return self.role == "title" or words >= MIN_WORDS
+
+
+@dataclass
+class Reading:
+    sentences: list[Sentence]
+    published: date | None
+    language: str
+    dateline_place: str | None = None
+    dateline_date: date | None = None
+
+    @property
+    def ref(self) -> date | None:
+        """The day relative dates count from: the dateline's, else the publication day."""
+        return self.dateline_date or self.published
+
+
+def detect_language(text: str) -> str:
+    letters = sum(ch.isalpha() for ch in text[:3000]) or 1
+    return "vi" if len(_VIETNAMESE.findall(text[:3000])) / letters > 0.03 else "en"
+
+
+def _same(a: str, b: str) -> bool:
+    return fold(a).strip(" .") == fold(b).strip(" .")
+
+
+def _body_lines(title: str, description: str, text: str) -> tuple[str, list[str]]:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if lines and _same(lines[0], title):
+        lines = lines[1:]
+    if description:
+        head = fold(description)[:80]
+        if any(fold(line).startswith(head) for line in lines[:3]):
+            description = ""
+    return description, lines
+
+
+def _dateline(
+    line: str, index: PhraseIndex, gaz: Gazetteer, published: date | None
+) -> tuple[str | None, date | None, int]:
+    """The dateline's place, day and length, or (None, None, 0) when ``line`` has none."""
+    match = _DATELINE.match(line)
+    if not match:
+        return None, None, 0
+    head = match.group("head")
+    bare = _PARENS.sub(" ", head).strip()
+    parts = [p.strip() for p in bare.split(",") if p.strip()]
+    place = _whole_place(parts[0], index) if parts else None
+    day = first_date(" ".join(parts[1:]), published) if len(parts) > 1 else None
+    agency_only = not bare or (len(bare.split()) <= 3 and (bare.isupper() or "." in bare))
+    if place or (agency_only and len(head) <= 30):
+        return place, day, match.end()
+    return None, None, 0
+
+
+def _whole_place(text: str, index: PhraseIndex) -> str | None:
+    tokens = tokenise(text)
+    for hit in index.scan(tokens):
+        places = [v for c, v in hit.payloads if c == "place"]
+        if places and hit.start == 0 and hit.end >= len(tokens.words) - 1:
+            return places[0]
+    return None
+
+
+def read_article(
+    article: Article, index: PhraseIndex, gaz: Gazetteer, fields: frozenset[str]
+) -> Reading:
+    """Read ``article`` with the index of a scope whose fields are ``fields``."""
+    title = normalise(article.title or "")
+    description, lines = _body_lines(
+        title, normalise(article.description or ""), normalise(article.text or "")
+    )
+    published = parse_published(article.published)
+    language = article.language or detect_language(" ".join([title, *lines[:5]]))
+    reading = Reading([], published, language.split("-")[0].lower())
+    for number, line in enumerate(lines[:2]):
+        place, day, length = _dateline(line, index, gaz, published)
+        if length:
+            reading.dateline_place, reading.dateline_date = place, day
+            lines[number] = line[length:]
+            break
+    pieces = [("title", title)] + (
+        [("description", s) for s in split_sentences(description)] if description else []
+    )
+    pieces += [("body", s) for line in lines for s in split_sentences(line)]
+    position = 0
+    for role, text in pieces:
+        sentence = Sentence(role, position if role == "body" else -1, text, tokenise(text))
+        position += role == "body" and sentence.usable
+        _record(sentence, index.scan(sentence.tokens), gaz, published, fields)
+        reading.sentences.append(sentence)
+    return reading
+
+
+_SIMPLE_FLAGS = {
+    "agree_words": "agree",
+    "ceremony_words": "ceremony",
+    "two_sides": "two_sides",
+    "background": "background",
+    "side_events": "side",
+}
+
+
+def _record(
+    sentence: Sentence,
+    hits: list[Hit],
+    gaz: Gazetteer,
+    published: date | None,
+    fields: frozenset[str],
+) -> None:
+    """Fill ``sentence`` from the phrases found in it; organisations show ``fields`` in scope."""
+    locatives = [h.end for h in hits if cues.has(h, "locatives")]
+    for hit in hits:
+        orgs = tuple(v for c, v in hit.payloads if c == "org")
+        if orgs:
+            attribution = not sentence.usable or cues.is_attribution(sentence.tokens, hit, gaz)
+            sentence.org_mentions.append(OrgMention(hit.start, orgs, attribution))
+            if not attribution:
+                for name in orgs:
+                    sentence.fields.update(fields.intersection(gaz.organisations[name].fields))
+        for category, value in hit.payloads:
+            _record_payload(sentence, hit, category, value, locatives)
+    _apply_cues(sentence, hits, published)
+    _record_pairs(sentence, gaz)
+
+
+def _apply_cues(sentence: Sentence, hits: list[Hit], published: date | None) -> None:
+    """What the hits say together: exchanges, co-productions, orders, history, lists."""
+    exchange, media = cues.exchanges(hits)
+    if exchange:
+        sentence.coop = True
+        sentence.kinds_strong.add("exchange")
+        sentence.media_exchange = media
+    if cues.joint_production(hits):
+        sentence.coop = True
+        sentence.kinds_strong.add("joint_production")
+    if cues.only_obeying(hits):
+        sentence.coop = False
+        sentence.kinds_strong.clear()
+        sentence.kinds_weak.clear()
+    years = [int(y) for y in cues.PAST_YEAR.findall(sentence.text)]
+    sentence.history = bool(published) and any(y < published.year for y in years)
+    if "agreement" in sentence.kinds_strong and cues.signed_before(
+        sentence.tokens, hits, published
+    ):
+        sentence.kinds_strong.discard("agreement")
+    sentence.listed = cues.lists_fields(hits)
+
+
+def _record_pairs(sentence: Sentence, gaz: Gazetteer) -> None:
+    """Pairs such as "Việt - Lào" and "Lào - Việt": Việt Nam and the other country."""
+    for match in gaz.pair_pattern.finditer(sentence.text):
+        sentence.countries.append((sentence.tokens.index_at(match.start()), "VN"))
+        form = match.group("after") or match.group("before")
+        at = sentence.tokens.index_at(
+            match.start("after") if match.group("after") else match.start()
+        )
+        sentence.countries.append((at, gaz.pair_codes[form]))
+
+
+_KIND_SETS = {"kind_strong": "kinds_strong", "kind_weak": "kinds_weak", "kind_title": "kinds_title"}
+
+
+def _record_payload(
+    sentence: Sentence, hit: Hit, category: str, value: str, locatives: list[int]
+) -> None:
+    if category == "country":
+        sentence.countries.append((hit.start, value))
+    elif category == "place":
+        located = any(hit.start - 4 <= end <= hit.start for end in locatives)
+        sentence.places.append((hit.start, value, located))
+    elif category == "field":
+        sentence.fields.add(value)
+    elif category == "coop":
+        sentence.coop = True
+    elif category in _KIND_SETS:
+        sentence.coop = True
+        getattr(sentence, _KIND_SETS[category]).add(value)
+    elif category == "topic":
+        sentence.topics.add(value)
+    elif category in _SIMPLE_FLAGS:
+        setattr(sentence, _SIMPLE_FLAGS[category], True)
