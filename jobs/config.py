@@ -304,7 +304,7 @@ def _read_scope(node: yaml.Node | None, problems: _Problems) -> dict[str, Any]:
     try:
         Scope.from_config(scope)
     except ValueError as error:
-        problems.add(node, "scope", str(error))
+        problems.add(node, "scope", str(error).removeprefix("classifier scope: "))
         return {}
     return scope or {}
 
