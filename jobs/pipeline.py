@@ -207,7 +207,6 @@ class _SourceRun:
     def fail(self, error: SourceError) -> RunResult:
         if isinstance(error, RateLimitedError):
             self._wait(error)
-        log.warning("%s: %s", self.source.name, error)
         result = RunResult(self.source.name, "error", getattr(error, "status", None),
                            error=str(error))
         return self.finish(result, validators=None)
@@ -220,8 +219,10 @@ class _SourceRun:
             store.record_run(self.sync.db, result, started=iso(self.started),
                              finished=iso(self.sync.clock()), validators=validators,
                              next_check=self.next_check)
-        log.info("%s: %s, %d entries, %d new articles, %d new items", result.source,
-                 result.status, result.entries, result.new_articles, result.new_items)
+        level = logging.WARNING if result.status == "error" else logging.INFO
+        log.log(level, "%s: %s, %d entries, %d new articles, %d new items%s", result.source,
+                result.status, result.entries, result.new_articles, result.new_items,
+                f": {result.error}" if result.error else "")
         return result
 
 

@@ -121,8 +121,8 @@ class Service:
                              state["next_check"])
         interval_next = self.sync.clock() + timedelta(seconds=source.interval)
         when = max(retry, interval_next) if result.status == "skipped" else retry
-        log.warning("%s: %s; next attempt at %s", source.name, result.error,
-                    when.isoformat(timespec="seconds"))
+        log.info("%s: next attempt at %s (%d failures in a row)", source.name,
+                 when.isoformat(timespec="seconds"), state["consecutive_failures"] or 0)
         if self.scheduler.get_job(source.name) is not None:
             self.scheduler.modify_job(source.name, next_run_time=when)
 
