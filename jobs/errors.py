@@ -8,7 +8,8 @@
         ├── FetchError             the network said no: DNS, refused, timeout, HTTP error status
         │   ├── TooLargeError      the decoded body passed the source's max_bytes
         │   ├── RateLimitedError   429/503: carries retry_after (seconds), never slept on
-        │   └── BlockedError       robots.txt or the private-network guard refused the URL
+        │   ├── BlockedError       robots.txt or the private-network guard refused the URL
+    │   └── StoppedError       the service is shutting down: the request was cut short
         └── ParseError             the listing could not be read as a feed, sitemap or page
 """
 
@@ -62,6 +63,10 @@ class RateLimitedError(FetchError):
 
 class BlockedError(FetchError):
     """The URL may not be fetched (robots.txt, private network, scheme)."""
+
+
+class StoppedError(FetchError):
+    """The fetcher was cancelled because the service is stopping; not the source's fault."""
 
 
 class ParseError(SourceError):

@@ -44,7 +44,13 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from jobs.errors import BlockedError, FetchError, RateLimitedError, TooLargeError
+from jobs.errors import (
+    BlockedError,
+    FetchError,
+    RateLimitedError,
+    StoppedError,
+    TooLargeError,
+)
 from jobs.models import Fetched, Source
 from jobs.urls import host_of
 
@@ -157,7 +163,7 @@ class _Watchdog:
         self.fired = False
         self._copies: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._fire)
+        self._timer = threading.Timer(seconds, self.fire)
         self._timer.daemon = True
 
     def watch(self, sock: socket.socket) -> None:
@@ -171,7 +177,7 @@ class _Watchdog:
         if late:  # connected after the deadline: no time left for it
             _shut(copy)
 
-    def _fire(self) -> None:
+    def fire(self) -> None:
         with self._lock:
             self.fired = True
             copies = list(self._copies)
@@ -312,6 +318,16 @@ class Fetcher:
         self._last_request: dict[str, float] = {}
         self._host_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
+        self._active: set[_Watchdog] = set()
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        """Cut every request in flight short and refuse new ones (the service is stopping)."""
+        with self._lock:
+            self.cancelled = True
+            active = list(self._active)
+        for watchdog in active:
+            watchdog.fire()
 
     def get(
         self,
@@ -401,6 +417,8 @@ class Fetcher:
         self, url: str, source: Source, headers: dict[str, str], budget: _Budget
     ) -> Fetched:
         late = FetchError(f"{url}: no complete answer within {budget.seconds:g} s", url=url)
+        if self.cancelled:
+            raise StoppedError(f"{url}: not fetched, coopwatch is stopping", url=url)
         if budget.left <= 0:
             raise late
         _context.allow_private = source.allow_private_network
@@ -408,11 +426,18 @@ class Fetcher:
         started = time.monotonic()
         try:
             with _Watchdog(budget.left) as watchdog:
+                with self._lock:
+                    self._active.add(watchdog)
                 try:
                     return self._send(url, source, headers, min(10.0, budget.left), budget.left)
                 except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
                     if not watchdog.fired:
                         raise _as_fetch_error(url, error) from None
+                finally:
+                    with self._lock:
+                        self._active.discard(watchdog)
+            if self.cancelled:
+                raise StoppedError(f"{url}: cut short, coopwatch is stopping", url=url)
             raise late  # the watchdog shut the socket down
         finally:
             budget.spend(time.monotonic() - started)

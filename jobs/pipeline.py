@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 
 from jobs import events, store
-from jobs.errors import RateLimitedError, SourceError
+from jobs.errors import RateLimitedError, SourceError, StoppedError
 from jobs.extract import extract_article
 from jobs.fetch import Fetcher
 from jobs.models import Article, Entry, Item, Listing, Rejection, RunResult, Source
@@ -100,6 +100,9 @@ class Sync:
         run = _SourceRun(self, source, state, started)
         try:
             return run.execute()
+        except StoppedError as error:  # shutting down: keep what is stored, record no failure
+            return run.finish(RunResult(source.name, "skipped", error=str(error)), None,
+                              record=False)
         except SourceError as error:
             return run.fail(error)
         except Exception as error:  # a bug must not stop the other sources
@@ -117,6 +120,7 @@ class _SourceRun:
         self.new_items = 0
         self.failures: list[str] = []
         self.next_check: str | None = None
+        self.stopped = False
 
     def execute(self) -> RunResult:
         fetched = self.sync.fetcher.get(self.source.url, self.source,
@@ -132,14 +136,12 @@ class _SourceRun:
         capped = len(new) > self.source.max_entries
         batch = new[: self.source.max_entries]
         mine = set(self.sync.claim([e.url for e in batch]))
-        stopped = False
         for entry in (e for e in batch if e.url in mine):
             if self.sync.stopping.is_set():
-                stopped = True  # shutting down: keep what is done, the rest next time
+                self.stopped = True  # shutting down: keep what is done, the rest next time
+            if self.stopped or not self._fetch_article(entry):
                 break
-            if not self._fetch_article(entry):
-                break
-        complete = not (capped or stopped or self.failures or self.next_check)
+        complete = not (capped or self.stopped or self.failures or self.next_check)
         validators = {"etag": fetched.headers.get("etag"),
                       "last_modified": fetched.headers.get("last-modified")} if complete else None
         result = RunResult(self.source.name, "ok", fetched.status, entries=len(entries),
@@ -165,6 +167,9 @@ class _SourceRun:
         except RateLimitedError as error:
             self._wait(error)
             self.failures.append(str(error))
+            return False
+        except StoppedError:
+            self.stopped = True
             return False
         except SourceError as error:
             self.failures.append(str(error))
@@ -211,14 +216,15 @@ class _SourceRun:
                            error=str(error))
         return self.finish(result, validators=None)
 
-    def finish(self, result: RunResult, validators: dict | None) -> RunResult:
+    def finish(self, result: RunResult, validators: dict | None, record: bool = True) -> RunResult:
         with self.sync.lock, store.transaction(self.sync.db):
             self._flush()
             result = RunResult(result.source, result.status, result.http_status, result.entries,
                                self.new_articles, self.new_items, result.error)
-            store.record_run(self.sync.db, result, started=iso(self.started),
-                             finished=iso(self.sync.clock()), validators=validators,
-                             next_check=self.next_check)
+            if record:
+                store.record_run(self.sync.db, result, started=iso(self.started),
+                                 finished=iso(self.sync.clock()), validators=validators,
+                                 next_check=self.next_check)
         level = logging.WARNING if result.status == "error" else logging.INFO
         log.log(level, "%s: %s, %d entries, %d new articles, %d new items%s", result.source,
                 result.status, result.entries, result.new_articles, result.new_items,

@@ -109,6 +109,8 @@ class Service:
         if self.stopping.is_set():
             return None
         result = self.sync.sync_source(source)
+        if self.stopping.is_set():
+            return result
         if result.status in ("error", "skipped"):
             self.back_off(source, result)
         self.checkpoint()
@@ -140,6 +142,7 @@ class Service:
         """Let a running sync finish its transaction, then stop."""
         self.stopping.set()
         self.sync.stopping.set()
+        self.sync.fetcher.cancel()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         log.info("scheduler stopped")

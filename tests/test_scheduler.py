@@ -89,3 +89,24 @@ def test_only_one_scheduler_per_database(tmp_path):
     finally:
         first.release()
     DatabaseLock(tmp_path / "c.db").acquire().release()  # free again
+
+
+def test_stop_cuts_a_request_in_flight_and_records_no_failure(site, db, tmp_path):
+    import threading
+    import time
+
+    config = write_config(tmp_path, f"  - name: slow\n    url: {site.base}/slow.xml\n"
+                                    "    timeout: 30\n")
+    service = Service(load_config(config), Sync(db, Fetcher()), BackgroundScheduler())
+    results = []
+    worker = threading.Thread(target=lambda: results.append(
+        service.run_source(service.config.sources[0])))
+    worker.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    service.stop()
+    worker.join(5)
+    assert time.monotonic() - started < 2
+    assert results[0].status == "skipped" and "stopping" in results[0].error
+    assert db["runs"].count == 0
+    assert db["sources"].get("slow")["consecutive_failures"] == 0
