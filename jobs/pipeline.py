@@ -67,7 +67,7 @@ class Sync:
     classifier: Classifier | None = None
     clock: Callable[[], datetime] = utcnow
     lock: threading.RLock = field(default_factory=threading.RLock)
-    claimed: set[str] = field(default_factory=set)  # URLs a source of this pass is handling
+    claimed: set[str] = field(default_factory=set)  # URLs a running source is handling
     stopping: threading.Event = field(default_factory=threading.Event)  # set on shutdown
 
     def claim(self, urls: list[str]) -> list[str]:
@@ -80,6 +80,11 @@ class Sync:
             mine = [url for url in urls if url not in self.claimed]
             self.claimed.update(mine)
         return mine
+
+    def release(self, urls: set[str]) -> None:
+        """Give the URLs back once their source's pass is over, stored or not."""
+        with self.lock:
+            self.claimed.difference_update(urls)
 
     def run(self, sources: list[Source], workers: int = WORKERS) -> list[RunResult]:
         """Sync every source; one failing never stops the others."""
@@ -121,6 +126,7 @@ class _SourceRun:
         self.failures: list[str] = []
         self.next_check: str | None = None
         self.stopped = False
+        self.claimed: set[str] = set()
 
     def execute(self) -> RunResult:
         fetched = self.sync.fetcher.get(self.source.url, self.source,
@@ -135,8 +141,8 @@ class _SourceRun:
         new = [e for e in entries if e.url not in known]
         capped = len(new) > self.source.max_entries
         batch = new[: self.source.max_entries]
-        mine = set(self.sync.claim([e.url for e in batch]))
-        for entry in (e for e in batch if e.url in mine):
+        self.claimed = set(self.sync.claim([e.url for e in batch]))
+        for entry in (e for e in batch if e.url in self.claimed):
             if self.sync.stopping.is_set():
                 self.stopped = True  # shutting down: keep what is done, the rest next time
             if self.stopped or not self._fetch_article(entry):
@@ -225,6 +231,7 @@ class _SourceRun:
                 store.record_run(self.sync.db, result, started=iso(self.started),
                                  finished=iso(self.sync.clock()), validators=validators,
                                  next_check=self.next_check)
+        self.sync.release(self.claimed)
         level = logging.WARNING if result.status == "error" else logging.INFO
         log.log(level, "%s: %s, %d entries, %d new articles, %d new items%s", result.source,
                 result.status, result.entries, result.new_articles, result.new_items,

@@ -240,3 +240,18 @@ def test_unusable_database_is_a_clear_error(tmp_path):
     bad.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(DatabaseError, match=r"not-a-db\.db"):
         connect(bad)
+
+
+def test_a_long_lived_sync_retries_a_page_that_failed(site, db, tmp_path):
+    from werkzeug import Response
+
+    page = "/society/city-opens-new-flower-market.html"
+    site.extra[page] = Response("down", status=500)
+    config = write_config(tmp_path, f"  - name: rss\n    url: {site.base}/rss.xml\n")
+    sync = Sync(db, Fetcher())  # one Sync for several passes, as the service keeps it
+    source = load_config(config).sources[0]
+    assert sync.sync_source(source).new_articles == 2
+    del site.extra[page]
+    again = sync.sync_source(source)
+    assert again.new_articles == 1 and again.error is None
+    assert sync.claimed == set()
