@@ -180,17 +180,29 @@ class _SourceRun:
         except SourceError as error:
             self.failures.append(str(error))
             return True
-        article = extract_article(page.body, entry.url, source=self.source.name,
-                                  headers=page.headers, fallback=entry)
+        try:
+            article = extract_article(page.body, entry.url, source=self.source.name,
+                                      headers=page.headers, fallback=entry)
+        except Exception as error:  # one odd page must not fail its source
+            log.exception("%s: cannot extract %s", self.source.name, entry.url)
+            self.failures.append(f"{entry.url}: extraction failed: {type(error).__name__}")
+            return True
         if not article.language and self.source.language:
             article = _with_language(article, self.source.language)
-        verdict = self.sync.classifier(article, self.source.country) if self.sync.classifier \
-            else None
-        self.pending.append((article, entry.url, verdict))
+        self.pending.append((article, entry.url, self._classify(article)))
         if len(self.pending) >= BATCH:
             with self.sync.lock, store.transaction(self.sync.db):
                 self._flush()
         return True
+
+    def _classify(self, article: Article) -> Item | Rejection | None:
+        if self.sync.classifier is None:
+            return None
+        try:
+            return self.sync.classifier(article, self.source.country)
+        except Exception as error:  # stored with the reason, so reclassify can fix it later
+            log.exception("%s: cannot classify %s", self.source.name, article.url)
+            return Rejection(article.url, f"classifier error: {type(error).__name__}: {error}")
 
     def _flush(self) -> None:
         now = iso(self.sync.clock())

@@ -255,3 +255,19 @@ def test_a_long_lived_sync_retries_a_page_that_failed(site, db, tmp_path):
     again = sync.sync_source(source)
     assert again.new_articles == 1 and again.error is None
     assert sync.claimed == set()
+
+
+def test_a_classifier_bug_on_one_page_is_recorded_not_fatal(site, db, tmp_path):
+    def flaky(article, country):
+        if "flower" in article.url:
+            raise RuntimeError("boom")
+        return Rejection(article.url, "not an item", "test")
+
+    from jobs.models import Rejection
+
+    config = write_config(tmp_path, f"  - name: rss\n    url: {site.base}/rss.xml\n")
+    result = Sync(db, Fetcher(), classifier=flaky).sync_source(load_config(config).sources[0])
+    assert result.status == "ok" and result.new_articles == 3
+    flower = db["articles"].get(site.url("/society/city-opens-new-flower-market.html"))
+    assert flower["decision"] == "rejected"
+    assert flower["reason"] == "classifier error: RuntimeError: boom"
