@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from jobs.gazetteer import Gazetteer
+from jobs.gazetteer import Gazetteer, Languages
 from jobs.textmatch import Hit, Tokens
 
 _EARLIER_SIGNED = re.compile(r"\b(?:the|previously|already|earlier)\s*$")  # "the signed MoU"
@@ -53,9 +53,16 @@ def signed_before(tokens: Tokens, hits: list[Hit], published: date | None) -> bo
     return bool(signings)
 
 
-def exchanges(hits: list[Hit]) -> tuple[bool, bool]:
-    """Whether an exchange verb has an object just after it (or right before it: "news
-    exchange"), and whether that object is media itself (news, programmes, reporters)."""
+_SKIPPED_AFTER_VERB = frozenset(
+    {"of", "the", "their", "its", "more", "các", "những", "nhiều", "hơn"}
+)
+
+
+def exchanges(tokens: Tokens, hits: list[Hit]) -> list[tuple[int, bool]]:
+    """The exchanges of a sentence told by an exchange verb with an object just after it (or right
+    before it: "news exchange"): each as (word index, whether the object is media itself: news,
+    programmes, reporters). A verb followed by talk or by the people taking part is none:
+    "exchanged views", "trao đổi ý kiến", "trao đổi về", "exchanges among journalists"."""
     verbs = [h for h in hits if has(h, "exchange_verbs")]
 
     def objects(category: str) -> list[Hit]:
@@ -72,11 +79,45 @@ def exchanges(hits: list[Hit]) -> tuple[bool, bool]:
             )
         ]  # "news" in "fake news" is no object, "journalists" in "young journalists" is one
 
-    def near(found: list[Hit]) -> bool:
-        return any(v.end <= o.start <= v.end + 4 or o.end == v.start for v in verbs for o in found)
+    media, generic = objects("media_objects"), objects("exchange_objects")
+    found = []
+    for verb in verbs:
+        talk = _talk_after(tokens, hits, verb)
+        for group, is_media in ((media, True), (generic, False)):
+            if any(
+                (not talk and verb.end <= o.start <= verb.end + 4) or o.end == verb.start
+                for o in group
+            ):
+                found.append((verb.start, is_media))
+                break
+    return found
 
-    media = near(objects("media_objects"))
-    return media or near(objects("exchange_objects")), media
+
+def _talk_after(tokens: Tokens, hits: list[Hit], verb: Hit) -> bool:
+    at = verb.end
+    while at < len(tokens.lower) and tokens.lower[at] in _SKIPPED_AFTER_VERB:
+        at += 1
+    return any(h.start == at and has(h, "not_exchanged") for h in hits)
+
+
+def exchange_phrases(hits: list[Hit]) -> list[int]:
+    """Where the exchange phrases of rules.yaml (``news exchange``, ``trao đổi tin``) start."""
+    return [h.start for h in hits if ("kind_strong", "exchange") in h.payloads]
+
+
+TENTATIVE_REACH = 8  # words before an exchange in which "discussed" makes it only discussed
+
+
+def tentative(hits: list[Hit], at: int) -> bool:
+    """The act at word ``at`` is only discussed, proposed, hoped for or needed ("discussed expanding
+    the exchange of news", "đề nghị hai hãng chia sẻ kinh nghiệm"): a tentative word shortly before
+    it, and no word of agreement in between ("discussed and agreed to exchange news")."""
+    for hit in hits:
+        if not (has(hit, "tentative") and at - TENTATIVE_REACH <= hit.end <= at):
+            continue
+        if not any(has(c, "commitments") and hit.end <= c.start and c.end <= at for c in hits):
+            return True
+    return False
 
 
 def joint_production(hits: list[Hit]) -> bool:
@@ -109,3 +150,132 @@ def is_attribution(tokens: Tokens, hit: Hit, gaz: Gazetteer) -> bool:
     if left.endswith(("—", "–", "-")) and not right.strip(" .)"):
         return True  # a signature closing a paragraph: "... between the two peoples. — VNS"
     return left.endswith("/") or right.startswith("/")
+
+
+def is_language(tokens: Tokens, hit: Hit, languages: Languages) -> bool:
+    """A country word that names a language: "tiếng Anh", "bằng tiếng Pháp", "Anh ngữ",
+    "Khmer-language", "French-speaking", "dubbed into Vietnamese", "in English, French and
+    Chinese" (but not "in Chinese cities")."""
+    words, lower = tokens.words, tokens.lower
+    if hit.start > 0 and lower[hit.start - 1] in languages.before_vi:
+        return not (hit.start > 1 and lower[hit.start - 2] == "nổi")  # "nổi tiếng": famous
+    if hit.end < len(words) and lower[hit.end] in languages.after_vi:
+        return True
+    if words[hit.end - 1] not in languages.names:
+        return False
+    if hit.end < len(words) and lower[hit.end] in languages.after:
+        return True  # "Khmer-language content", "the Chinese version"
+    start, end = _language_run(tokens, hit.start, hit.end, languages)
+    if start == 0 or lower[start - 1] not in languages.prepositions:
+        return False
+    if end == len(words):
+        return True
+    between = tokens.text[tokens.spans[end - 1][1] : tokens.spans[end][0]]
+    return bool(between.strip()) or lower[end] in languages.followers
+
+
+_AND = frozenset({"and", "or"})
+
+
+def _language_run(tokens: Tokens, start: int, end: int, languages: Languages) -> tuple[int, int]:
+    """Widen [start, end) to the list of language names around it: "English, French and Chinese"."""
+    words, lower = tokens.words, tokens.lower
+
+    def joined(left: int, right: int) -> bool:  # words left and right are joined as in a list
+        gap = tokens.text[tokens.spans[left][1] : tokens.spans[right][0]].strip()
+        return gap in (",", "&", "/") or not gap
+
+    while True:
+        if start >= 2 and lower[start - 1] in _AND and words[start - 2] in languages.names:
+            start -= 2
+        elif start >= 1 and words[start - 1] in languages.names and joined(start - 1, start):
+            start -= 1
+        else:
+            break
+    while True:
+        if end + 1 < len(words) and lower[end] in _AND and words[end + 1] in languages.names:
+            end += 2
+        elif end < len(words) and words[end] in languages.names and joined(end - 1, end):
+            end += 1
+        else:
+            break
+    return start, end
+
+
+GUEST_REACH = 12  # words after "attended by" in which organisations are guests
+_BETWEEN = frozenset({"between", "giữa"})
+TOUR_REACH = 6  # words after "toured" in which organisations are places toured
+EXAMPLES_REACH = 8  # words after "including" in which organisations are listed
+VISIT_REACH = 10  # words between "visit" and "including"
+
+
+def is_guest(tokens: Tokens, hits: list[Hit], hit: Hit) -> bool:
+    """An organisation attending a ceremony, not acting in it ("Tham dự lễ ký có Bộ trưởng Bộ Thông
+    tin Campuchia", "the signing was witnessed by ..."); not the parties of the signing witnessed
+    ("chứng kiến lễ ký kết giữa TTXVN và KPL")."""
+    ceremony = any(
+        has(h, "ceremony_words") or ("kind_strong", "agreement") in h.payloads for h in hits
+    )
+    if not ceremony:
+        return False
+    ceremonies = [h for h in hits if has(h, "ceremony_words")]
+    signings = [
+        h
+        for h in hits
+        if ("kind_strong", "agreement") in h.payloads
+        and not any(c.end == h.start or h.end == c.start for c in ceremonies)
+    ]  # "lễ ký", "signing ceremony" name the ceremony, not a signing by the guest
+    return any(
+        has(a, "attendance")
+        and hit.start - GUEST_REACH <= a.end <= hit.start
+        and not any(a.end <= h.start and h.end <= hit.start for h in signings)
+        and _BETWEEN.isdisjoint(tokens.lower[a.end : hit.start])
+        for a in hits
+    )
+
+
+def is_toured(hits: list[Hit], hit: Hit) -> bool:
+    """An organisation whose premises are toured ("toured VNA's newsroom", "visit major newsrooms,
+    including Yonhap and KBS", "tham quan Đài ...")."""
+    if any(has(h, "tours") and hit.start - TOUR_REACH <= h.end <= hit.start for h in hits):
+        return True
+    visits = [v.end for v in hits if has(v, "visit_words")]
+    return any(
+        has(example, "examples")
+        and hit.start - EXAMPLES_REACH <= example.end <= hit.start
+        and any(example.start - VISIT_REACH <= end <= example.start for end in visits)
+        for example in hits
+    )
+
+
+JOURNEY_REACH = 8  # words between "visit" and the "to" before a place
+
+
+def destination(hits: list[Hit], place: Hit) -> bool:
+    """A place reached on the journey the sentence tells: "a working visit by an AKP delegation to
+    Hanoi", "the delegation's trip to Vientiane"."""
+    tos = [h for h in hits if has(h, "destinations") and place.start - 3 <= h.end <= place.start]
+    if not tos:
+        return False
+    to = max(tos, key=lambda h: h.end)  # the "to" nearest the place
+    if any(has(h, "homeward") and h.end == to.start for h in hits):
+        return False  # "scheduled to return to Phnom Penh"
+    return any(has(j, "journeys") and to.start - JOURNEY_REACH <= j.end <= to.start for j in hits)
+
+
+_NOT_PLURAL = frozenset({"trainees", "news", "series", "class"})
+
+
+def is_plural(tokens: Tokens, hits: list[Hit], hit: Hit) -> bool:
+    """A kind word in the plural or after "các", "những", "a series of": "seminars", "các hội
+    thảo"."""
+    last = tokens.lower[hit.end - 1]
+    if last.isascii() and last.endswith("s") and last not in _NOT_PLURAL:
+        return True
+    return any(has(h, "plural_markers") and hit.start - 1 <= h.end <= hit.start for h in hits)
+
+
+def is_framed(hits: list[Hit], hit: Hit) -> bool:
+    """A meeting word that frames another act: "signed ... during a working visit", "nhân chuyến
+    thăm"."""
+    return any(has(h, "settings") and hit.start - 1 <= h.end <= hit.start for h in hits)

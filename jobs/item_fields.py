@@ -9,23 +9,42 @@ The rules, in the order a reader applies them:
 * the *lead* is the title, the description and the first three body sentences;
 * the **parties** are the countries (named, or through their organisations) of the lead's sentences
   about the cooperation; when the lead names fewer than two, those of the core sentences; then the
-  country of the event's place; then the outlet's country when the text speaks of "the two sides";
-* the **organisations** are those of the title, the lead and the core sentences, from the parties'
-  countries, never a news source quoted (``according to VNA``, ``(Xinhua)``, ``— VNS``) or a
-  parent body (``Sputnik, which belongs to Rossiya Segodnya``), nor one met on a side event outside
-  the lead (``On the occasion, the delegation also visited Granma``); international bodies (ASEAN,
-  ABU) only when the title names them;
+  country of the event's place; then the outlet's country when the text speaks of "the two sides".
+  Language names are no countries (``bằng tiếng Anh``, ``Khmer-language``, ``in French``);
+* the **organisations** are those of the parties' countries named in the sentences that *carry* the
+  item: the title, the lead, and the core sentences that tell the signing, the agreement at a
+  ceremony, the co-production, the exchange, or the meeting or forum itself. Those named only in
+  the other core sentences (later context: ``AKP has worked with Nhân Dân for years``), guests
+  at a ceremony (``Tham dự lễ ký có Bộ trưởng ...``, ``witnessed by``) and premises toured
+  (``toured VNA's newsroom``, ``will visit newsrooms, including Yonhap and KBS``) count only for
+  a party country none of the carrying sentences names. Never a news source quoted (``according
+  to VNA``, ``according to a statement from the Ministry``, ``the ministry said in a statement``,
+  ``(Xinhua)``, ``— VNS``) or a parent body (``Sputnik, which belongs to Rossiya Segodnya``), nor
+  one met on a side event outside the lead (``On the occasion, the delegation also visited
+  Granma``, ``đoàn cũng làm việc với TASS``); international bodies (ASEAN, ABU) only when the
+  title names them;
 * the **event date** is the first date of the description or of the first six body sentences that
   speaks of the cooperation (or opens the story), else the dateline's, else the first of a core
-  sentence; dates more than 45 days before the reference day are background;
-* the **place** is where that dated sentence puts the event (``in Hà Nội``, ``tại Huế``), else
-  the title's or the first sentence's, else the dateline's, else the lead's;
+  sentence; dates more than 45 days before the reference day are background. A date a verb of
+  saying gives (``the foundation said Wednesday``, ``Bộ ... ngày 15/8 cho biết``) dates the
+  report: a later one of those sentences tied to a verb of the event (``which opened Monday``,
+  ``khai giảng sáng 12/8``) wins over it;
+* the **place** is where that dated sentence puts the event (``in Hà Nội``, ``tại Huế``; failing
+  those, the end of a journey: ``a working visit ... to Hanoi``, not ``to return to Phnom Penh``),
+  else the title's or the first sentence's, else the dateline's, else the lead's;
 * the **kinds**: meeting, conference and training only from the *opening* (title, description, first
   two sentences, dated sentence; elsewhere they are mostly side events or background), training not
-  where it is an area of an agreement or exchange (``cooperation in news exchange and training``);
-  agreement (signing, or agreeing at a ceremony), joint_production and exchange from the opening and
-  every core sentence, unless the sentence tells the past (``have exchanged news since 1960``); an
-  exchange of media itself (news, articles, programmes, reporters) from any sentence.
+  where it is an area of an agreement or exchange (``cooperation in news exchange and training``),
+  nor seminars and courses in the plural beside one (``phối hợp tổ chức các hội thảo``), nor the
+  meeting a signing took place in (``signed ... during a working visit``); a course or a seminar
+  opened on the event's day counts from any sentence (``Cùng ngày, VOV khai giảng lớp tập huấn``).
+  Agreement (signing, or agreeing at a ceremony), joint_production and exchange from the opening
+  and every core sentence, unless the sentence tells the past (``have exchanged news since 1960``,
+  ``for many years``); an exchange of media itself (news, articles, programmes, reporters) from any
+  sentence. An exchange is one done or agreed: not one only discussed, proposed or hoped for
+  (``discussed expanding the exchange of news``, ``đề nghị ... chia sẻ kinh nghiệm``, ``là dịp
+  để``), not talk (``exchanged views``, ``trao đổi ý kiến``), not the people taking part
+  (``exchanges among journalists``).
 """
 
 from __future__ import annotations
@@ -34,8 +53,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from jobs.dates import find_dates
-from jobs.gazetteer import Gazetteer
+from jobs.dates import DateHit, find_dates
+from jobs.gazetteer import Gazetteer, load
 from jobs.sentences import OrgMention, Reading, Sentence
 
 LEAD_SENTENCES = 3
@@ -59,11 +78,11 @@ def resolve_orgs(reading: Reading, gaz: Gazetteer) -> None:
     """Give each sentence its organisations, choosing among namesakes by the countries near them."""
     lead = {code for s in reading.sentences if is_lead(s) for _, code in s.countries}
     for sentence in reading.sentences:
-        sentence.orgs = []
+        sentence.orgs, sentence.minor_orgs = [], []
         for mention in sentence.org_mentions:
             name = None if mention.attribution else _choose(mention, sentence, lead, gaz)
             if name:
-                sentence.orgs.append((mention.at, name))
+                (sentence.minor_orgs if mention.minor else sentence.orgs).append((mention.at, name))
 
 
 def _choose(mention: OrgMention, sentence: Sentence, lead: set[str], gaz: Gazetteer) -> str | None:
@@ -120,25 +139,49 @@ def international(reading: Reading, gaz: Gazetteer) -> list[str]:
     ]
 
 
+def _carries_the_item(sentence: Sentence) -> bool:
+    """The lead, or a sentence with the evidence of the cooperation itself: a signing, an
+    agreement at a ceremony, a co-production, an exchange, a meeting or a forum held."""
+    if is_lead(sentence):
+        return True
+    if sentence.background or sentence.side:
+        return False
+    events = sentence.kinds_weak & EVENT_KINDS - sentence.areas - sentence.framed
+    return bool(
+        sentence.kinds_strong & CONTENT_KINDS or (sentence.agree and sentence.ceremony) or events
+    )
+
+
 def organisations(
     reading: Reading, gaz: Gazetteer, countries: set[str], multilateral: bool = False
 ) -> tuple[list[str], str]:
-    names: list[str] = []
-    evidence = ""
+    """The parties' organisations: those of the sentences that carry the item (the lead, the
+    signing, the co-production), then, for a party country none of those names, those of the
+    other core sentences and the guests and places toured."""
+    first: dict[str, str] = {}  # name -> sentence
+    later: dict[str, str] = {}
     for s in reading.sentences:
         if not (is_core(s) or (is_lead(s) and (s.coop or s.role == "title"))):
             continue
         if s.side and not is_lead(s):
             continue  # "the delegation also visited Granma"
-        for _, name in s.orgs:
+        carries = _carries_the_item(s)
+        mentions = [(name, carries) for _, name in s.orgs]
+        mentions += [(name, False) for _, name in s.minor_orgs]
+        for name, main in mentions:
             home = gaz.organisations[name].country
             # ASEAN, ABU: named in the title, or in the lead of a multilateral item
             wanted = (
                 home in countries if home else s.role == "title" or (multilateral and is_lead(s))
             )
-            if name not in names and wanted:
-                names.append(name)
-                evidence = evidence or s.text
+            if wanted:
+                (first if main else later).setdefault(name, s.text)
+    covered = {gaz.organisations[name].country for name in first}
+    names = dict(first)
+    for name, text in later.items():
+        if gaz.organisations[name].country not in covered:
+            names.setdefault(name, text)
+    evidence = next(iter(names.values()), "")
     return sorted(names), evidence
 
 
@@ -152,8 +195,41 @@ def _in_window(day: date, ref: date | None) -> bool:
     return ref is None or ref - PAST_WINDOW <= day <= ref + FUTURE_WINDOW
 
 
+REPORT_GAP = 25  # characters between a verb of saying and the date it gives the report
+SAID_AFTER = 8  # ... or between the date and the verb ("Bộ ... ngày 15/8 cho biết")
+ACT_BEFORE = 40  # characters from an event verb to its date ("opened on Monday") ...
+ACT_AFTER = 30  # ... or from a date to its verb ("on Monday opened", "sáng 5/6 đã ký kết")
+FRONT = 20  # a date this close to the start of a sentence may belong to the verb of saying after it
+
+
+def _reports(sentence: Sentence, hit: DateHit) -> bool:
+    """The date tells when the report was made, not the event: "the foundation said Wednesday",
+    "announced in a statement on Monday", "Hội Nhà báo ngày 15/8 cho biết", "Ngày 20/11, Bộ ...
+    cho biết"."""
+    for start, end in sentence.says:
+        if 0 <= hit.start - end <= REPORT_GAP or 0 <= start - hit.end <= SAID_AFTER:
+            return True
+    if hit.start <= FRONT:
+        later = [start for start, _ in sentence.says if start > hit.end]
+        acts = [start for start, _ in sentence.acts if start > hit.end]
+        return bool(later) and (not acts or min(later) < min(acts))
+    return False
+
+
+def _acted(sentence: Sentence, hit: DateHit) -> bool:
+    """The date belongs to a verb of the event: "which opened Monday", "signed on October 15"."""
+    return any(
+        0 <= hit.start - end <= ACT_BEFORE or 0 <= start - hit.end <= ACT_AFTER
+        for start, end in sentence.acts
+    )
+
+
 def event_date(reading: Reading) -> Event:
+    """The day of the event (see the module docstring). A date given by a verb of saying ("the
+    foundation said Wednesday") dates the report: a later date of the opening attached to a verb
+    of the event ("the programme, which opened Monday") wins over it."""
     ref, previous = reading.ref, None
+    report: Event | None = None
     early = [
         s for s in reading.sentences if s.role == "description" or 0 <= s.position < DATE_SENTENCES
     ]
@@ -164,8 +240,13 @@ def event_date(reading: Reading) -> Event:
             if _in_window(hit.value, ref) and (
                 s.coop or s.position == 0 or s.role == "description"
             ):
-                return Event(hit.value, s)
+                if report is None and _reports(s, hit) and not _acted(s, hit):
+                    report = Event(hit.value, s)
+                elif report is None or (_acted(s, hit) and not _reports(s, hit)):
+                    return Event(hit.value, s)
             previous = hit.value
+    if report:
+        return report
     first = next((s for s in reading.sentences if s.role == "body"), None)
     if reading.dateline_date:
         return Event(reading.dateline_date, first)
@@ -178,10 +259,13 @@ def event_date(reading: Reading) -> Event:
 
 
 def _located(sentences: Iterable[Sentence | None]) -> tuple[str, Sentence] | None:
+    """The first place put at the scene ("in Hà Nội", "tại Huế"), or else reached on the journey
+    ("a working visit ... to Hanoi"), of the first sentence that has one."""
     for s in sentences:
         if s is not None:
-            for _, name, located in s.places:
-                if located:
+            best = max((where for _, _, where in s.places), default=0)
+            for _, name, where in s.places:
+                if where and where == best:
                     return name, s
     return None
 
@@ -219,10 +303,25 @@ def _kinds_of(sentence: Sentence, opening: bool) -> set[str]:
         ) & EVENT_KINDS
         if found & CONTENT_KINDS:
             events.discard("training")  # an area of the agreement, not a course
+            events -= sentence.areas  # "phối hợp tổ chức các hội thảo": areas too
+        if "agreement" in found:
+            events -= sentence.framed  # "signed during a working visit": the setting
         if "conference" in events:
             events.discard("meeting")  # "met for a forum"
         found |= events
     return found
+
+
+def _same_day(sentence: Sentence, reading: Reading, event: Event) -> set[str]:
+    """Kinds of a sentence outside the opening that opens a course or a seminar on the event's
+    day: "Cùng ngày, VOV đã khai giảng lớp tập huấn ...", "The same day, a workshop opened ..."."""
+    kinds = sentence.kinds_weak & set(load().rules["same_day_kinds"]) - sentence.areas
+    if not (kinds and sentence.acts and event.day and sentence.usable) or sentence.background:
+        return set()
+    if _is_opening(sentence, event):
+        return set()
+    days = {h.value for h in find_dates(sentence.text, reading.ref, event.day)}
+    return kinds if event.day in days else set()
 
 
 def kinds(reading: Reading, event: Event) -> tuple[list[str], str]:
@@ -241,6 +340,11 @@ def kinds(reading: Reading, event: Event) -> tuple[list[str], str]:
         if new - found:
             evidence = evidence or s.text
         found |= new
+    for s in reading.sentences:
+        new = _same_day(s, reading, event) - found
+        if new:
+            evidence = evidence or s.text
+            found |= new
     if not found:
         for s in reading.sentences:
             if is_core(s) and s.kinds_weak:

@@ -29,6 +29,7 @@ _DATELINE = re.compile(
 _PARENS = re.compile(r"\(([^)]*)\)")
 _VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
 MIN_WORDS = 4  # shorter body lines are bylines, captions, "VNA"
+DESCRIPTOR = 3  # words before a source quoted that describe it ("the state news agency MTI")
 
 
 @dataclass
@@ -36,6 +37,7 @@ class OrgMention:
     at: int  # word index
     candidates: tuple[str, ...]
     attribution: bool  # a source quoted, not a party
+    minor: bool = False  # a guest at a ceremony or a place toured: a party only if none else is
 
 
 @dataclass
@@ -47,7 +49,10 @@ class Sentence:
     countries: list[tuple[int, str]] = field(default_factory=list)
     org_mentions: list[OrgMention] = field(default_factory=list)
     orgs: list[tuple[int, str]] = field(default_factory=list)  # resolved by jobs.item_fields
-    places: list[tuple[int, str, bool]] = field(default_factory=list)  # (word, place, locative)
+    minor_orgs: list[tuple[int, str]] = field(default_factory=list)  # guests, places toured
+    # (word, place, where): 2 after "in", "at", "tại"; 1 after "to" on a journey ("a visit to
+    # Hanoi"); 0 elsewhere
+    places: list[tuple[int, str, int]] = field(default_factory=list)
     fields: set[str] = field(default_factory=set)
     coop: bool = False
     kinds_strong: set[str] = field(default_factory=set)
@@ -62,6 +67,10 @@ class Sentence:
     side: bool = False  # a side event of a visit ("the delegation also visited Granma")
     history: bool = False  # dated in an earlier year ("Castro's visit in 1973")
     media_exchange: bool = False  # news, programmes, reporters exchanged
+    areas: set[str] = field(default_factory=set)  # event kinds named only as areas: "các hội thảo"
+    framed: set[str] = field(default_factory=set)  # "signed during a working visit": a setting
+    says: list[tuple[int, int]] = field(default_factory=list)  # spans of verbs of saying
+    acts: list[tuple[int, int]] = field(default_factory=list)  # spans of the event's verbs
 
     @cached_property
     def usable(self) -> bool:
@@ -178,28 +187,71 @@ def _record(
     fields: frozenset[str],
 ) -> None:
     """Fill ``sentence`` from the phrases found in it; organisations show ``fields`` in scope."""
+    tokens = sentence.tokens
     locatives = [h.end for h in hits if cues.has(h, "locatives")]
+    sources = [
+        h
+        for h in hits
+        if "org" in h.categories and (not sentence.usable or cues.is_attribution(tokens, h, gaz))
+    ]
     for hit in hits:
         orgs = tuple(v for c, v in hit.payloads if c == "org")
         if orgs:
-            attribution = not sentence.usable or cues.is_attribution(sentence.tokens, hit, gaz)
-            sentence.org_mentions.append(OrgMention(hit.start, orgs, attribution))
+            attribution = hit in sources
+            minor = cues.is_guest(tokens, hits, hit) or cues.is_toured(hits, hit)
+            sentence.org_mentions.append(OrgMention(hit.start, orgs, attribution, minor))
             if not attribution:
                 for name in orgs:
                     sentence.fields.update(fields.intersection(gaz.organisations[name].fields))
+        language = "country" in hit.categories and cues.is_language(tokens, hit, gaz.languages)
+        describes = any(s.start - DESCRIPTOR <= hit.end <= s.start for s in sources)
         for category, value in hit.payloads:
-            _record_payload(sentence, hit, category, value, locatives)
+            if category == "country" and language:
+                continue  # "tin, ảnh bằng tiếng Anh": English, not Britain
+            if category == "field" and describes:
+                continue  # "the state news agency MTI reported": a source, not a field acted in
+            if category == "place":
+                _record_place(sentence, hits, hit, value, locatives)
+                continue
+            _record_payload(sentence, hit, category, value)
+        if "saying" in hit.categories:
+            sentence.says.append((tokens.spans[hit.start][0], tokens.spans[hit.end - 1][1]))
+        if "event_verbs" in hit.categories:
+            sentence.acts.append((tokens.spans[hit.start][0], tokens.spans[hit.end - 1][1]))
+    _record_kind_words(sentence, hits)
     _apply_cues(sentence, hits, published)
     _record_pairs(sentence, gaz)
 
 
+_AREA_KINDS = frozenset({"conference", "training"})  # "các hội thảo", "training courses"
+
+
+def _record_kind_words(sentence: Sentence, hits: list[Hit]) -> None:
+    """Event kinds named only as areas ("các hội thảo", "seminars") or settings ("during a working
+    visit")."""
+    plural: dict[str, bool] = {}
+    framed: dict[str, bool] = {}
+    for hit in hits:
+        for category, kind in hit.payloads:
+            if category == "kind_weak":
+                one = kind in _AREA_KINDS and cues.is_plural(sentence.tokens, hits, hit)
+                plural[kind] = plural.get(kind, True) and one
+                framed[kind] = framed.get(kind, True) and cues.is_framed(hits, hit)
+    sentence.areas = {kind for kind, every in plural.items() if every}
+    sentence.framed = {kind for kind, every in framed.items() if every}
+
+
 def _apply_cues(sentence: Sentence, hits: list[Hit], published: date | None) -> None:
     """What the hits say together: exchanges, co-productions, orders, history, lists."""
-    exchange, media = cues.exchanges(hits)
-    if exchange:
+    found = cues.exchanges(sentence.tokens, hits)
+    found += [(at, False) for at in cues.exchange_phrases(hits)]
+    done = [(at, media) for at, media in found if not cues.tentative(hits, at)]
+    if done:
         sentence.coop = True
         sentence.kinds_strong.add("exchange")
-        sentence.media_exchange = media
+        sentence.media_exchange = any(media for _, media in done)
+    elif found:
+        sentence.kinds_strong.discard("exchange")  # "discussed expanding the exchange of news"
     if cues.joint_production(hits):
         sentence.coop = True
         sentence.kinds_strong.add("joint_production")
@@ -230,14 +282,19 @@ def _record_pairs(sentence: Sentence, gaz: Gazetteer) -> None:
 _KIND_SETS = {"kind_strong": "kinds_strong", "kind_weak": "kinds_weak", "kind_title": "kinds_title"}
 
 
-def _record_payload(
-    sentence: Sentence, hit: Hit, category: str, value: str, locatives: list[int]
+def _record_place(
+    sentence: Sentence, hits: list[Hit], hit: Hit, value: str, locatives: list[int]
 ) -> None:
+    if any(hit.start - 4 <= end <= hit.start for end in locatives):
+        where = 2
+    else:
+        where = 1 if cues.destination(hits, hit) else 0
+    sentence.places.append((hit.start, value, where))
+
+
+def _record_payload(sentence: Sentence, hit: Hit, category: str, value: str) -> None:
     if category == "country":
         sentence.countries.append((hit.start, value))
-    elif category == "place":
-        located = any(hit.start - 4 <= end <= hit.start for end in locatives)
-        sentence.places.append((hit.start, value, located))
     elif category == "field":
         sentence.fields.add(value)
     elif category == "coop":

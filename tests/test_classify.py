@@ -13,10 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from jobs import item_fields
 from jobs.classify import CLASSIFIER_VERSION, Scope, classify
 from jobs.dates import find_dates, first_date, parse_published
 from jobs.extract import extract_article
-from jobs.gazetteer import load, phrase_index
+from jobs.gazetteer import (
+    aliases_of,
+    canonical_organisation,
+    load,
+    organisation_names,
+    phrase_index,
+)
 from jobs.models import Article, Item, Rejection
 from jobs.sentences import read_article
 
@@ -35,13 +42,24 @@ def article_of(page: Path) -> Article:
     return extract_article(page.read_bytes(), expected["url"], source=expected["source"])
 
 
-def countries_in(text: str) -> list[str]:
-    """The countries the classifier sees in ``text`` (named, or in pairs like "Việt - Lào")."""
+def read_title(text: str):
     scope = Scope.default()
     article = Article(url="u", source="s", title=text, text="")
     index = phrase_index(scope.field_words())
-    reading = read_article(article, index, load(), frozenset(scope.fields))
-    return sorted({code for s in reading.sentences for _, code in s.countries})
+    return read_article(article, index, load(), frozenset(scope.fields))
+
+
+def countries_in(text: str) -> list[str]:
+    """The countries the classifier sees in ``text`` (named, or in pairs like "Việt - Lào")."""
+    return sorted({code for s in read_title(text).sentences for _, code in s.countries})
+
+
+def item_of(title: str, text: str, published: str = "2025-04-15", **fields: object) -> Item:
+    result = classify(Article(url="u", source="s", title=title, text=text, published=published))
+    assert isinstance(result, Item), getattr(result, "reason", result)
+    for name, value in fields.items():
+        assert getattr(result, name) == value, (name, getattr(result, name))
+    return result
 
 
 # --- the seeds: whole expected items
@@ -346,3 +364,311 @@ def test_empty_article_is_rejected() -> None:
 def test_classify_is_deterministic() -> None:
     article = article_of(FIXTURES / "seeds" / "vtv-cmg-2025-04-14.html")
     assert classify(article) == classify(article)
+
+
+# --- language names, exchanges done or only talked about, parties, places, dates, kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hai bên trao đổi tin, ảnh bằng tiếng Anh.",
+        "Bản tin tiếng Pháp, tiếng Nga và tiếng Trung Quốc của VOV.",
+        "Lớp học tiếng Lào, tiếng Khmer và tiếng Nhật cho phóng viên.",
+        "Các nước Pháp ngữ tham dự.",
+        "The agency launched a Chinese-language website and a Khmer-language app.",
+        "French-speaking reporters joined the course.",
+        "The series was dubbed into Vietnamese.",
+        "News is published in English, French and Chinese every day.",
+        "The bulletin is read in Russian and Spanish.",
+        "Our Korean service and the Thai version of the site.",
+    ],
+)
+def test_language_names_are_not_countries(text: str) -> None:
+    assert countries_in(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Reporters visited Chinese and Lao newsrooms.", ["CN", "LA"]),
+        ("Cooperation grew in Chinese cities and French towns.", ["CN", "FR"]),
+        ("Khmer journalists met Russian editors.", ["KH", "RU"]),
+        ("Đạo diễn nổi tiếng Nhật Bản sang Việt Nam.", ["JP", "VN"]),
+        ("Đoàn nhà báo Anh và Pháp thăm Hà Nội.", ["FR", "GB"]),
+    ],
+)
+def test_country_adjectives_still_count_outside_language_names(text: str, codes: list[str]) -> None:
+    assert countries_in(text) == codes
+
+
+def exchange_in(text: str) -> bool:
+    return "exchange" in read_title(text).sentences[0].kinds_strong
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The two agencies will exchange news and photos.",
+        "The two sides discussed and agreed to exchange news and photos.",
+        "Hai bên nhất trí trao đổi tin, ảnh và video.",
+        "Theo biên bản, hai đài sẽ trao đổi chương trình phát thanh.",
+        "Under the deal they will step up the exchange of reporters.",
+    ],
+)
+def test_an_exchange_done_or_agreed_is_an_exchange(text: str) -> None:
+    assert exchange_in(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The two sides exchanged views on the media landscape.",
+        "Hai bên trao đổi ý kiến về hợp tác tin tức.",
+        "The two sides discussed expanding the exchange of news and photos.",
+        "Hai bên đề nghị tăng cường trao đổi tin bài.",
+        "Tọa đàm là dịp để nhà báo hai nước chia sẻ kinh nghiệm.",
+        "They talked about the possibility of exchanging reporters.",
+        "Exchanges among journalists help deepen mutual understanding.",
+        "Hai bên trao đổi về việc tổ chức đoàn phóng viên.",
+    ],
+)
+def test_exchanges_only_talked_about_are_not_exchanges(text: str) -> None:
+    assert not exchange_in(text)
+
+
+def test_an_exchange_told_as_background_is_not_the_items() -> None:
+    item_of(
+        "VTV and Arirang premiere a documentary they made together",
+        "Việt Nam Television (VTV) and South Korea's Arirang TV on Monday premiered in Hà Nội a "
+        "documentary that the two broadcasters made together.\n"
+        "The two broadcasters, which have exchanged programmes for many years, plan more films.",
+        kinds=("joint_production",),
+    )
+
+
+def test_statement_issuers_guests_and_newsrooms_toured_are_not_parties() -> None:
+    item_of(
+        "AKP and VNA renew news exchange agreement",
+        "AKP and the Vietnam News Agency (VNA) renewed their news exchange agreement in Hanoi on "
+        "Monday, according to a statement from the Ministry of Information.\n"
+        "The signing was witnessed by officials of Cambodia's Ministry of Post and "
+        "Telecommunications.\n"
+        "The AKP delegation will visit several newsrooms, including Viet Nam News and VTV.\n"
+        "AKP has also worked with Nhân Dân newspaper and VOV for years.",
+        organisations=("AKP", "VNA"),
+        countries=("KH", "VN"),
+    )
+
+
+def test_guests_and_later_side_stops_are_not_parties_in_vietnamese() -> None:
+    item_of(
+        "VOV và Đài Phát thanh Quốc gia Lào ký biên bản hợp tác",
+        "Sáng 14/4, tại Viêng Chăn, VOV và Đài Phát thanh Quốc gia Lào đã ký biên bản hợp tác.\n"
+        "Tham dự lễ ký có Bộ trưởng Bộ Thông tin, Văn hóa và Du lịch Lào.\n"
+        "Theo biên bản, hai đài sẽ trao đổi chương trình phát thanh.\n"
+        "Trong chuyến công tác, đoàn VOV cũng làm việc với Hãng Thông tấn Lào.",
+        organisations=("Lao National Radio", "VOV"),
+        place="Vientiane",
+        kinds=("agreement", "exchange"),
+    )
+
+
+def test_the_parties_of_a_signing_witnessed_are_no_guests() -> None:
+    item_of(
+        "Hai Thủ tướng chứng kiến lễ ký kết hợp tác thông tấn",
+        "Sáng 14/4, tại Hà Nội, hai Thủ tướng đã chứng kiến lễ ký kết thỏa thuận hợp tác giữa "
+        "Thông tấn xã Việt Nam và Hãng Thông tấn Lào.\n"
+        "Tham dự lễ ký có lãnh đạo Bộ Thông tin và Truyền thông.\n"
+        "Theo thỏa thuận, hai hãng sẽ trao đổi tin, ảnh.",
+        organisations=("KPL", "VNA"),
+    )
+
+
+def test_a_guest_fills_in_a_party_country_no_other_body_names() -> None:
+    item = item_of(
+        "Vietnamese and Cambodian media sign cooperation plan",
+        "Sáng 14/4, tại Phnôm Pênh, Thông tấn xã Việt Nam và các cơ quan báo chí Campuchia ký kế "
+        "hoạch hợp tác.\nTham dự lễ ký có Bộ trưởng Bộ Thông tin Campuchia.",
+    )
+    assert item.organisations == ("Ministry of Information (Cambodia)", "VNA")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The Vietnam News Agency and the Hungarian news agency MTI signed a deal.", "MTI"),
+        ("VNA and Poland's PAP signed a news exchange agreement.", "PAP"),
+        ("TTXVN và Hãng thông tấn Ba Lan ký thỏa thuận.", "PAP"),
+        ("VNA and the Czech news agency ČTK signed a memorandum.", "ČTK"),
+        ("VOV và Đài Phát thanh Cộng hòa Indonesia (RRI) ký biên bản.", "RRI"),
+        ("VTV and Mongolian National Broadcaster signed an MoU.", "MNB"),
+        ("The Union of Journalists of Cuba (UPEC) and the VJA met.", "Union of Cuban Journalists"),
+        (
+            "Viện Phát thanh - Truyền hình Cuba ký thỏa thuận.",
+            "Cuban Institute of Radio and Television",
+        ),
+        ("Liên minh Nhà báo Nga ký ghi nhớ.", "Union of Journalists of Russia"),
+    ],
+)
+def test_agencies_and_unions_are_found_by_any_of_their_names(text: str, name: str) -> None:
+    reading = read_title(text)
+    item_fields.resolve_orgs(reading, load())
+    assert name in {n for s in reading.sentences for _, n in s.orgs}
+
+
+@pytest.mark.parametrize(
+    ("alias", "name", "country"),
+    [
+        ("MTI", "MTI", "HU"),
+        ("Polish Press Agency", "PAP", "PL"),
+        ("CTK", "ČTK", "CZ"),
+        ("Bulgarian News Agency", "BTA", "BG"),
+        ("Agerpres", "Agerpres", "RO"),
+        ("Tanjug", "Tanjug", "RS"),
+        ("Kazinform", "Kazinform", "KZ"),
+        ("Montsame", "Montsame", "MN"),
+        ("Bakhtar News Agency", "Bakhtar", "AF"),
+        ("KCNA", "KCNA", "KP"),
+        ("Bernama", "Bernama", "MY"),
+        ("Tunis Afrique Presse", "TAP", "TN"),
+        ("Middle East News Agency", "MENA", "EG"),
+        ("WAFA", "WAFA", "PS"),
+        ("Qatar News Agency", "QNA", "QA"),
+        ("Kuwait News Agency", "KUNA", "KW"),
+        ("Emirates News Agency", "WAM", "AE"),
+        ("Saudi Press Agency", "SPA", "SA"),
+        ("IRNA", "IRNA", "IR"),
+        ("Lusa", "Lusa", "PT"),
+        ("Austria Presse Agentur", "APA", "AT"),
+        ("Telam", "Télam", "AR"),
+        ("Agencia Brasil", "Agência Brasil", "BR"),
+        ("News Agency of Nigeria", "NAN", "NG"),
+        ("Kenya News Agency", "KNA", "KE"),
+        ("Associated Press of Pakistan", "Associated Press of Pakistan", "PK"),
+        ("Bangladesh Sangbad Sangstha", "BSS", "BD"),
+        ("Rastriya Samachar Samiti", "RSS (Nepal)", "NP"),
+        ("Ethiopian News Agency", "ENA", "ET"),
+        ("Hội Nhà báo Cuba", "Union of Cuban Journalists", "CU"),
+        ("Cambodian Club of Journalists", "Club of Cambodian Journalists", "KH"),
+        ("All India Radio", "Prasar Bharati", "IN"),
+        ("RTR", "VGTRK", "RU"),
+        ("TV BRICS", "TV BRICS", "RU"),
+        ("NHK World-Japan", "NHK", "JP"),
+        ("SBS Australia", "SBS (Australia)", "AU"),
+    ],
+)
+def test_gazetteer_knows_news_bodies_worldwide(alias: str, name: str, country: str) -> None:
+    assert canonical_organisation(alias) == name
+    assert load().organisations[name].country == country
+
+
+def test_aliases_resolve_to_one_canonical_name() -> None:
+    cuban = (
+        "UPEC",
+        "Union of Cuban Journalists",
+        "Hội Nhà báo Cuba",
+        "union of journalists of cuba",
+    )
+    for alias in cuban:
+        assert organisation_names(alias) == ("Union of Cuban Journalists",)
+    assert "UPEC" in aliases_of("Union of Cuban Journalists")
+    shared = organisation_names("Ministry of Information")
+    assert "Ministry of Information (Cambodia)" in shared and len(shared) > 1
+    assert canonical_organisation("Ministry of Information") is None
+    cambodian = canonical_organisation("Ministry of Information", "KH")
+    assert cambodian == "Ministry of Information (Cambodia)"
+    assert organisation_names("no such body") == ()
+    names = [entry.name for entry in load().organisations.values()]
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Ngày 4/7, tại Thủ đô Ulan Bato, hai hãng ký thỏa thuận.", "Ulaanbaatar"),
+        ("Ngày 4/7, tại Thủ đô Viêng Chăn, hai đài ký biên bản.", "Vientiane"),
+        ("Ngày 4/7, tại Mát-xcơ-va, hai bên ký kết.", "Moscow"),
+        ("Ngày 4/7, tại Tô-ky-ô, hai đài ký kết.", "Tokyo"),
+        ("Ngày 4/7, tại Cua-la Lăm-pơ, hai hãng ký kết.", "Kuala Lumpur"),
+        ("Ngày 4/7, tại Xanh Pê-téc-bua, hai bên ký kết.", "Saint Petersburg"),
+        ("Ngày 4/7, tại La Habana, hai bên ký kết.", "Havana"),
+        ("Ngày 4/7, tại Vác-sa-va, hai hãng ký kết.", "Warsaw"),
+        ("They signed the deal during a working visit by a KPL delegation to Hanoi.", "Hà Nội"),
+        ("The delegation's trip to Vientiane ended with a signing.", "Vientiane"),
+    ],
+)
+def test_places_by_their_vietnamese_names_and_journeys(text: str, place: str) -> None:
+    sentence = read_title(text).sentences[0]
+    assert [name for _, name, where in sentence.places if where] == [place]
+
+
+def test_going_home_is_no_scene_and_in_beats_to() -> None:
+    home = read_title("The delegation is scheduled to return to Phnom Penh on Thursday.")
+    assert [where for *_, where in home.sentences[0].places] == [0]
+    item_of(
+        "VNA and AKP sign agreement",
+        "The VNA and AKP signed an agreement on news exchange in Hanoi on Monday, before a visit "
+        "by the delegation to Huế.",
+        place="Hà Nội",
+    )
+
+
+def test_a_date_given_by_a_verb_of_saying_dates_the_report() -> None:
+    item_of(
+        "Vietnamese journalists attend training course in Seoul",
+        "SEOUL, April 16 (Yonhap) -- Twenty Vietnamese journalists are attending a training course "
+        "in Seoul organised by the Korea Press Foundation, the foundation said Wednesday.\n"
+        "The course, which opened Monday, is run in cooperation with the Vietnam Journalists' "
+        "Association.",
+        published="2025-04-16",
+        event_date="2025-04-14",
+    )
+    item_of(
+        "Chuyên gia CGTN đào tạo biên tập viên VTV",
+        "Đài Truyền hình Việt Nam (VTV) ngày 15/4 cho biết, khóa đào tạo cho biên tập viên VTV do "
+        "chuyên gia CGTN giảng dạy đã khai giảng sáng 10/4 tại Hà Nội.",
+        published="2025-04-15",
+        event_date="2025-04-10",
+    )
+
+
+def test_a_report_date_stays_when_no_event_verb_dates_the_event() -> None:
+    item_of(
+        "VNA and Xinhua sign news exchange agreement",
+        "The Vietnam News Agency and Xinhua signed a news exchange agreement, VNA said on Monday.\n"
+        "The two agencies will exchange photos and video.",
+        event_date="2025-04-14",
+    )
+
+
+def test_a_course_opened_the_same_day_adds_training() -> None:
+    item_of(
+        "VOV và Đài Phát thanh Quốc gia Lào ký biên bản hợp tác",
+        "Sáng 14/4, tại Viêng Chăn, VOV và Đài Phát thanh Quốc gia Lào đã ký biên bản hợp tác.\n"
+        "Theo biên bản, hai đài sẽ trao đổi chương trình phát thanh.\n"
+        "Phó Tổng Giám đốc VOV cảm ơn sự đón tiếp của nước bạn.\n"
+        "Cùng ngày, VOV đã khai giảng lớp tập huấn cho 30 phóng viên của Đài Phát thanh Quốc gia "
+        "Lào.",
+        kinds=("agreement", "exchange", "training"),
+    )
+
+
+def test_seminars_an_agreement_provides_for_are_no_conference() -> None:
+    item_of(
+        "Hội Nhà báo Việt Nam và Liên minh Nhà báo Nga ký ghi nhớ",
+        "Ngày 14/4, tại Mát-xcơ-va, Hội Nhà báo Việt Nam và Liên minh Nhà báo Nga ký biên bản ghi "
+        "nhớ hợp tác.\n"
+        "Biên bản tạo khuôn khổ để hai bên trao đổi đoàn nhà báo và phối hợp tổ chức các hội thảo "
+        "chuyên đề.",
+        kinds=("agreement", "exchange"),
+    )
+
+
+def test_a_signing_during_a_working_visit_is_no_meeting_of_its_own() -> None:
+    item_of(
+        "AKP and VNA renew news exchange pact",
+        "AKP and the Vietnam News Agency renewed their news exchange agreement on Monday during a "
+        "working visit by an AKP delegation to Hanoi.",
+        kinds=("agreement", "exchange"),
+    )

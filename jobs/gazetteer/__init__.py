@@ -9,6 +9,11 @@ builds (and caches) the one ``PhraseIndex`` the classifier scans sentences with 
     places.yaml          cities and provinces with country
     scope.yaml           fields of cooperation and their words; the default scope
     rules.yaml           cooperation, kind, topic words; blocking phrases; attribution words
+
+``organisation_names(text)``, ``canonical_organisation(text, country)`` and ``aliases_of(name)``
+expose the organisation aliases: ``UPEC``, ``Union of Journalists of Cuba`` and ``Hội Nhà báo Cuba``
+are all ``Union of Cuban Journalists``, so another tool (an evaluation, a search) can compare names
+the way the classifier reads them.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from typing import Any
 import pycountry
 import yaml
 
-from jobs.textmatch import PhraseIndex
+from jobs.schema import fold
+from jobs.textmatch import PhraseIndex, normalise
 
 HERE = Path(__file__).parent
 # pycountry names that are also everyday words or given names: matched case-exactly.
@@ -48,12 +54,25 @@ class Organisation:
     name: str
     country: str | None
     fields: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Place:
     name: str
     country: str
+
+
+@dataclass(frozen=True)
+class Languages:
+    """The words that make a country word a language name (see rules.yaml, ``language_*``)."""
+
+    names: frozenset[str]  # English language names that are also demonyms: French, Khmer
+    after: frozenset[str]  # "Khmer-language", "French-speaking", "Chinese version"
+    prepositions: frozenset[str]  # "in French", "dubbed into Vietnamese"
+    followers: frozenset[str]  # what may follow "in French" when it is a language: "on", "and"
+    before_vi: frozenset[str]  # "tiếng Anh", "bằng tiếng Pháp"
+    after_vi: frozenset[str]  # "Anh ngữ", "Pháp ngữ"
 
 
 @dataclass(frozen=True)
@@ -67,6 +86,7 @@ class Gazetteer:
     pair_codes: Mapping[str, str]
     attribution_before: re.Pattern[str]  # matched on the lower-cased text before an organisation
     attribution_after: re.Pattern[str]  # ... and after it
+    languages: Languages  # what makes a country word a language name
 
 
 @lru_cache(maxsize=8)
@@ -111,7 +131,10 @@ def load() -> Gazetteer:
     rules = _read("rules.yaml")
     organisations = {
         entry["name"]: Organisation(
-            entry["name"], entry.get("country"), tuple(entry.get("fields", []))
+            entry["name"],
+            entry.get("country"),
+            tuple(entry.get("fields", [])),
+            tuple(dict.fromkeys(entry["aliases"])),
         )
         for entry in _read("organisations.yaml")
     }
@@ -130,7 +153,53 @@ def load() -> Gazetteer:
             rf"(?:^|\W)(?:{_alternatives(rules['attribution_before'])})\s*[:(]?\s*(?:the\s+|báo\s+|đài\s+|hãng\s+)?$"
         ),
         attribution_after=re.compile(rf"^\s*(?:{_alternatives(rules['attribution_after'])})(?!\w)"),
+        languages=Languages(
+            names=frozenset(rules["language_names"]),
+            after=frozenset(w.lower() for w in rules["language_after"]),
+            prepositions=frozenset(w.lower() for w in rules["language_prepositions"]),
+            followers=frozenset(w.lower() for w in rules["language_followers"]),
+            before_vi=frozenset(w.lower() for w in rules["language_before"] if " " not in w),
+            after_vi=frozenset(w.lower() for w in rules["language_after_vi"]),
+        ),
     )
+
+
+def _folded_name(text: str) -> str:
+    return " ".join(fold(w) for w in re.findall(r"\w+", text))
+
+
+@lru_cache(maxsize=1)
+def _alias_table() -> dict[str, tuple[str, ...]]:
+    table: dict[str, list[str]] = {}
+    for org in load().organisations.values():
+        for text in (org.name, *org.aliases):
+            names = table.setdefault(_folded_name(text), [])
+            if org.name not in names:
+                names.append(org.name)
+    return {key: tuple(names) for key, names in table.items()}
+
+
+def organisation_names(text: str) -> tuple[str, ...]:
+    """The canonical names of the organisations ``text`` names (an alias, in any case or accents,
+    or a canonical name): ``UPEC``, ``Union of Journalists of Cuba`` and ``Hội Nhà báo Cuba`` all
+    give ``("Union of Cuban Journalists",)``; a shared alias gives several (``Ministry of
+    Information``); an unknown name gives ``()``."""
+    return _alias_table().get(_folded_name(normalise(text)), ())
+
+
+def canonical_organisation(text: str, country: str | None = None) -> str | None:
+    """The one canonical name ``text`` stands for, or None: a shared alias is settled by
+    ``country`` (``canonical_organisation("Ministry of Information", "KH")`` is ``Ministry of
+    Information (Cambodia)``), else it is None."""
+    names = organisation_names(text)
+    if country:
+        names = tuple(n for n in names if load().organisations[n].country == country) or names
+    return names[0] if len(names) == 1 else None
+
+
+def aliases_of(name: str) -> tuple[str, ...]:
+    """Every alias of the organisation whose canonical name is ``name`` (KeyError if unknown)."""
+    return load().organisations[name].aliases
 
 
 def _add_countries(index: PhraseIndex) -> None:
@@ -191,6 +260,20 @@ def _add_rules(index: PhraseIndex, rules: Mapping[str, Any]) -> None:
         "reporting",
         "side_events",
         "background",
+        "not_exchanged",
+        "tentative",
+        "commitments",
+        "attendance",
+        "tours",
+        "examples",
+        "visit_words",
+        "journeys",
+        "destinations",
+        "homeward",
+        "saying",
+        "event_verbs",
+        "plural_markers",
+        "settings",
     )
     for name in simple:
         index.add_all(rules[name], (name, ""))
