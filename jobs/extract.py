@@ -17,6 +17,9 @@ from collections.abc import Mapping
 
 import charset_normalizer
 import trafilatura
+from htmldate import find_date
+from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
+from trafilatura.utils import load_html
 
 from jobs.models import Article, Entry
 from jobs.urls import canonical_url, same_site
@@ -100,24 +103,35 @@ def extract_article(
     """Reduce a page to an Article; fall back to the listing entry's title, date and summary."""
     headers = headers or {}
     html = decode_html(body, headers.get("content-type"))
-    document = None
-    if html.strip():
+    tree = load_html(html) if html.strip() else None
+    title = published = description = text = None
+    if tree is not None:
+        title, published, description = _metadata(tree, url)  # before trafilatura prunes it
         document = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=False,
-            date_extraction_params={"original_date": True, "extensive_search": False},
-        )
-    found = document.as_dict() if document is not None else {}
+            tree, url=url, with_metadata=False, include_comments=False, include_tables=False)
+        text = document.text if document is not None else None
     fallback = fallback or Entry(url=url)
     lang = HTML_LANG.search(html[:HEAD_BYTES])
     return Article(
         url=page_canonical(html, url),
         source=source,
-        title=nfc(found.get("title") or fallback.title or "") or "",
-        text=nfc(found.get("text") or _strip_tags(fallback.summary) or "") or "",
-        published=found.get("date") or fallback.published,
+        title=nfc(title or fallback.title or "") or "",
+        text=nfc(text or _strip_tags(fallback.summary) or "") or "",
+        published=published or fallback.published,
         language=lang.group(1).lower() if lang else None,
-        description=nfc(found.get("description") or _strip_tags(fallback.summary)),
+        description=nfc(description or _strip_tags(fallback.summary)),
     )
+
+
+def _metadata(tree, url: str) -> tuple[str | None, str | None, str | None]:
+    """Title, publication date and description, by trafilatura's and htmldate's own readers.
+
+    ``with_metadata=True`` would also look for author, licence, categories, tags and site name,
+    which coopwatch does not keep: that doubled the cost of extraction (bench/RESULTS.md).
+    """
+    meta = extract_meta_json(tree, examine_meta(tree))
+    published = find_date(tree, url=url, original_date=True, extensive_search=False)
+    return meta.title or extract_title(tree), published, meta.description
 
 
 def _strip_tags(html: str | None) -> str | None:
