@@ -7,10 +7,6 @@ Debian packages chromium and chromium-driver).
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import threading
-import time
 import urllib.request
 from pathlib import Path
 
@@ -19,13 +15,9 @@ import pytest
 from jobs.models import Article, Item
 from jobs.schema import connect
 from jobs.store import save_article, transaction
+from tests.live import chromium, datasette_server, needs_chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="headless Chromium not installed (apt-get install chromium chromium-driver)")
+pytestmark = needs_chromium
 
 
 def add_item(db, n: int, title: str, countries: list[str], summary: str, place: str) -> None:
@@ -40,8 +32,6 @@ def add_item(db, n: int, title: str, countries: list[str], summary: str, place: 
 
 @pytest.fixture
 def served(tmp_path: Path):
-    from jobs import serve
-
     db_path = tmp_path / "coopwatch.db"
     db = connect(db_path)
     db["sources"].insert({"name": "demo", "url": "https://news.example/feed"})
@@ -51,45 +41,20 @@ def served(tmp_path: Path):
         add_item(db, 2, "VTV and CMG to co-produce programmes", ["CN", "VN"],
                  "The broadcasters will exchange content.", "Hà Nội")
     db.close()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = serve.make_server(serve.make_datasette(db_path), "127.0.0.1", port)
-    thread = threading.Thread(target=serve.run_server, args=(server,), daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base, tmp_path
-    server.should_exit = True
-    thread.join(10)
+    with datasette_server(db_path) as base:
+        yield base
 
 
 @pytest.fixture
 def browser(tmp_path: Path):
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(flag)
-    options.add_experimental_option("prefs", {"download.default_directory": str(tmp_path)})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(20)
-    yield driver
-    driver.quit()
+    with chromium(tmp_path / "profile") as driver:
+        yield driver
 
 
 def test_search_facet_and_csv_in_a_browser(served, browser):
     from selenium.webdriver.common.by import By
 
-    base, _ = served
+    base = served
     browser.get(f"{base}/coopwatch/items")
     assert "items" in browser.title.lower()
     assert "VTV and CMG to co-produce programmes" in browser.page_source

@@ -11,10 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import socket
-import threading
-import time
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -30,6 +26,7 @@ from jobs import eventlink, events, serve
 from jobs.models import Article, Item, Source
 from jobs.schema import connect
 from jobs.store import delete_item, ensure_source, save_article, save_item, transaction
+from tests.live import chromium, datasette_server, needs_chromium
 from tests.test_serve import ATOM, Client
 
 FIXTURE = Path(__file__).parent / "fixtures" / "events" / "reports.json"
@@ -485,46 +482,14 @@ def test_chart_queries(linked: Any, client: Client) -> None:
     assert run_chart(client, "total") == [{"events": len(GOLD)}]
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-
-@pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
-                    reason="headless Chromium not installed (apt-get install chromium "
-                           "chromium-driver)")
+@needs_chromium
 def test_the_chart_is_drawn_in_a_browser(linked: Any, db_path: Path, tmp_path: Path) -> None:
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = serve.make_server(serve.make_datasette(db_path), "127.0.0.1", port)
-    thread = threading.Thread(target=serve.run_server, args=(server,), daemon=True)
-    thread.start()
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        driver.set_page_load_timeout(20)
+    with datasette_server(db_path) as base, chromium(tmp_path / "profile") as driver:
         driver.get(f"{base}/-/dashboards/events?a=VN&b=LA")
         drawn = "#chart-by-pair canvas, #chart-by-pair svg"
         WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, drawn))
         WebDriverWait(driver, 20).until(
             lambda d: "6 events" in d.find_element(By.ID, "chart-total").text)
-    finally:
-        driver.quit()
-        server.should_exit = True
-        thread.join(10)
