@@ -65,6 +65,11 @@ def _sync(machine: dict, results: dict) -> str:
                 med(r["ratio"] for r in smallest["runs"])]]
     workers += [[w["workers"], per_article(w), w["articles"] / w["wall_s"], w["ratio"]]
                 for w in sync["workers"]]
+    every = [per_article(r) for size in sync["sizes"] for r in size["runs"]]
+    spread = (f"Across all {len(every)} first syncs above, with {default} workers, the CPU per "
+              f"article ranged from {min(every):.1f} to {max(every):.1f} ms: how much the threads "
+              "fight for the GIL depends on what else the machine runs. With one worker it is "
+              "steady (section 2 adds up its parts).")
     return f"""## 1. Sync throughput: first sync
 
 `Sync(db, Fetcher(), classifier=...).run(sources)` into an empty database (`delay: 0`,
@@ -78,19 +83,20 @@ Target: ≤ 1.3.
 Worker threads (`Sync.run(..., workers=N)`), at {smallest['sources'] * smallest['per_source']:,}
 articles (one run each except the default's median):
 
-{table(["workers", "CPU ms / article", "articles/s (wall)", "ratio"], workers)}"""
+{table(["workers", "CPU ms / article", "articles/s (wall)", "ratio"], workers)}
+{spread}
+"""
 
 
 SAME_KEYS = {  # alternative step → its "same output" count in the decomposition
-    "bare_extraction, with_metadata=False": "no_meta_text",
-    "bare_extraction, coopwatch params + fast=True": "fast_text",
-    "bare_extraction, with_metadata=False + fast=True": "lean_text",
+    "bare_extraction(with_metadata=False)": "no_meta_text",
+    "bare_extraction(with_metadata=True, fast=True)": "fast_text",
+    "bare_extraction(with_metadata=False, fast=True)": "lean_text",
     "light metadata (parse + meta + JSON-LD + htmldate)": "light_metadata",
     "fold by str.translate": "fold",
 }
-OWN_STEPS = ("fetch (Fetcher.get)", "decode_html", "bare_extraction, coopwatch params",
-             "extract_article (whole stage)", "classify", "fold (jobs.schema)",
-             "store.save_article (incl. fold)")
+OWN_STEPS = ("fetch (Fetcher.get)", "decode_html", "extract_article (whole stage)", "classify",
+             "fold (jobs.schema)", "store.save_article (incl. fold)")
 
 
 def _decomposition(machine: dict, results: dict) -> str:
@@ -109,9 +115,10 @@ def _decomposition(machine: dict, results: dict) -> str:
     return f"""## 2. Where a new article's CPU goes
 
 Each step timed alone (`time.process_time`, no profiler) on {pages} pages of the headline site,
-in one quiet process, with alternatives timed on the same inputs and their output compared with
-coopwatch's (the text; title, date and description for the light metadata; the folded text).
-`extract_article` includes its `bare_extraction`; `save_article` includes its `fold`.
+in one quiet process. Rows marked *coopwatch* are what a sync runs (`extract_article` includes
+its trafilatura call, `save_article` its `fold`); the others are alternatives timed on the same
+inputs, their output compared with `bare_extraction(with_metadata=True)`'s text (title, date and
+description for the light metadata; `jobs.schema.fold`'s output for the other fold).
 
 {table(["step", "CPU ms / page", "role"], rows)}
 A changed listing (a new ETag) is fetched, parsed and its URLs looked up in the archive before
