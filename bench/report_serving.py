@@ -19,6 +19,9 @@ def serving_section(machine: dict, results: dict) -> str:
             d["rss_before_mb"], d["rss_first_quarter_mb"], d["rss_last_quarter_mb"]]
            for s in serving for d in s["csv"]]
     rare = serving[-1]["rare"]
+    settings = results.get("serving_settings", {})
+    limit = f"{settings['facet_time_limit_ms']} ms" if "facet_time_limit_ms" in settings \
+        else "as configured in jobs/serve.py"
     scale = "" if sizes[-1] >= 1_000_000 else (
         f"This mode stops at {sizes[-1]:,} items to stay within its time budget (a million take "
         "about 90 s to generate and its slow pages seconds each); `bench/run.py --full` serves "
@@ -34,7 +37,7 @@ column is the first of them at the largest size. The rare term `{rare['term']}` 
 {scale}
 {table(["query", *[f"{n:,} items" for n in sizes], f"first, {sizes[-1]:,}",
         f"facets timed out, {sizes[-1]:,}"], rows)}
-A facet that runs past `facet_time_limit_ms` (1 s) is dropped from the page, which says so
+A facet that runs past `facet_time_limit_ms` ({limit}) is dropped from the page, which says so
 ("timed out" above). What the pages are made of, each statement timed alone in SQLite
 (median ms):
 

@@ -175,6 +175,13 @@ def bench_incremental(runner: Runner, plan: Plan, site: Site) -> list[dict]:
 # --- serving and reclassify ----------------------------------------------------------------
 
 
+def serving_settings() -> dict:
+    """The Datasette settings coopwatch serves with (they bound how long a page may take)."""
+    from jobs.serve import SETTINGS
+
+    return {k: v for k, v in SETTINGS.items() if k.endswith("_ms") or "rows" in k}
+
+
 def bench_serving(runner: Runner, plan: Plan) -> list[dict]:
     term, share = rare_term()
     results = []
@@ -215,7 +222,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="where to write the results "
                         "(default bench/RESULTS.md; bench/RESULTS-<mode>.md for other modes)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--render", type=Path, metavar="JSON",
+                        help="only rewrite the Markdown from a RESULTS*.json of an earlier run")
     args = parser.parse_args()
+    if args.render:
+        saved = json.loads(args.render.read_text(encoding="utf-8"))
+        machine = saved.pop("machine")
+        args.render.with_suffix(".md").write_text(report.render(machine, saved), encoding="utf-8")
+        return
     plan = PLANS["quick" if args.quick else "full" if args.full else "default"]
     name = "RESULTS.md" if plan.name == "default" else f"RESULTS-{plan.name}.md"
     out = args.out or ROOT / "bench" / name
@@ -226,6 +240,7 @@ def main() -> None:
         results = {"plan": asdict(plan), "fold_check": check_fold()}
         results["sync"] = bench_sync(runner, plan)
         results["serving"] = bench_serving(runner, plan)
+        results["serving_settings"] = serving_settings()
         results["reclassify"] = bench_reclassify(runner, plan)
         results["elapsed_s"] = time.perf_counter() - runner.started
         machine["load_after"] = figures.loadavg()
