@@ -33,11 +33,19 @@ def transaction(db: sqlite_utils.Database) -> Iterator[None]:
 
 
 def ensure_source(db: sqlite_utils.Database, source: Source) -> None:
-    """Create the source's row, or update its URL and kind; its sync state is kept."""
+    """Create the source's row, or update its URL and kind; its sync state is kept.
+
+    A new URL drops the stored ETag / Last-Modified: they describe the old document, and sent
+    to the new one they could earn a 304 for a feed never read.
+    """
     table = db["sources"]
-    if table.count_where("name = ?", [source.name]):
-        table.update(source.name, {"url": source.url, "kind": source.kind})
-    else:
+    old = source_state(db, source.name)
+    if old and (old["url"], old["kind"]) != (source.url, source.kind):
+        changed = {"url": source.url, "kind": source.kind}
+        if old["url"] != source.url:
+            changed.update(etag=None, last_modified=None)
+        table.update(source.name, changed)
+    elif not old:
         table.insert(
             {"name": source.name, "url": source.url, "kind": source.kind, "consecutive_failures": 0}
         )

@@ -271,3 +271,14 @@ def test_a_classifier_bug_on_one_page_is_recorded_not_fatal(site, db, tmp_path):
     flower = db["articles"].get(site.url("/society/city-opens-new-flower-market.html"))
     assert flower["decision"] == "rejected"
     assert flower["reason"] == "classifier error: RuntimeError: boom"
+
+
+def test_a_new_url_for_a_source_forgets_its_validators(site, db, tmp_path):
+    first = write_config(tmp_path, f"  - name: news\n    url: {site.base}/rss.xml\n")
+    sync_once(db, first)
+    assert db["sources"].get("news")["etag"]
+    moved = write_config(tmp_path, f"  - name: news\n    url: {site.base}/atom.xml\n")
+    site.server.log.clear()
+    result = sync_once(db, moved)["news"]
+    assert result.status == "ok" and result.entries == 2
+    assert not site.requests_for("/atom.xml")[0].headers.get("If-None-Match")
