@@ -277,6 +277,12 @@ def _targets(machine: dict, results: dict) -> str:
         ms = q[label]["median_ms"]
         rows.insert(-1, [f"{what} ≤ {TARGET_MS} ms at {big['items']:,} items ({label})",
                          f"{ms:,.0f} ms", verdict(ms <= TARGET_MS)])
+    documented = [s["csv"][0] for s in serving if "distinct" in s["csv"][0]]
+    if documented:
+        twice = sum(d["rows"] - d["distinct"] for d in documented)
+        rows.append([f"full CSV at `{documented[0]['path']}`: every row once",
+                     f"{twice} rows sent twice in {len(documented)} downloads",
+                     verdict(twice == 0)])
     return f"""## 9. Targets
 
 {table(["target", "measured", ""], rows)}

@@ -115,6 +115,24 @@ def time_queries(server: Server, runs: int, rare: str) -> dict[str, dict]:
     return results
 
 
+class _Keys:
+    """Counts the lines of a CSV stream and the distinct values of its first column (the key).
+
+    Items' first column is the URL, which holds no comma, quote or newline, so a line's key is
+    what comes before its first comma; a line cut between two chunks is carried over.
+    """
+
+    def __init__(self) -> None:
+        self.lines = 0
+        self.seen: set[bytes] = set()
+        self.carry = b""
+
+    def feed(self, chunk: bytes) -> None:
+        *complete, self.carry = (self.carry + chunk).split(b"\n")
+        self.lines += len(complete)
+        self.seen.update(line.split(b",", 1)[0] for line in complete)
+
+
 def download_csv(server: Server, path: str, cap_s: float) -> dict:
     """Stream the CSV, sampling the server's RSS every 0.2 s; stop after ``cap_s`` seconds."""
     samples: list[tuple[float, float]] = []
@@ -128,12 +146,13 @@ def download_csv(server: Server, path: str, cap_s: float) -> dict:
     rss_before = server.rss_mb()
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
-    size = lines = 0
+    size = 0
+    keys = _Keys()
     complete = True
     with server.session.get(server.base + path, stream=True, timeout=600) as response:
         for chunk in response.iter_content(1 << 16):
             size += len(chunk)
-            lines += chunk.count(b"\n")
+            keys.feed(chunk)
             if time.perf_counter() - started > cap_s:
                 complete = False  # abandoned at the cap: the rate is what counts
                 break
@@ -143,7 +162,8 @@ def download_csv(server: Server, path: str, cap_s: float) -> dict:
     rss = [mb for _, mb in samples] or [rss_before]
     quarter = max(1, len(rss) // 4)
     return {"path": path, "complete": complete, "seconds": seconds, "mb": size / 1e6,
-            "rows": max(0, lines - 1), "rss_before_mb": rss_before,
+            "rows": max(0, keys.lines - 1), "distinct": len(keys.seen) - 1,
+            "rss_before_mb": rss_before,
             "rss_first_quarter_mb": max(rss[:quarter]), "rss_last_quarter_mb": max(rss[-quarter:]),
             "rss_peak_mb": max(rss), "samples": len(rss)}
 
