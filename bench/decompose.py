@@ -116,42 +116,57 @@ def _extract_variants(clock: Clock, body: bytes, url: str, same: dict[str, int])
     same["light_metadata"] += light == (full.title, full.date, full.description)
 
 
-def run(job: dict) -> dict:
-    spec = SiteSpec(**job["spec"])
-    sources = bench_sources(spec, job["bases"], spec.sources)
-    chosen, note = classifier()
-    fetcher, clock = Fetcher(), Clock()
-    folder = tempfile.mkdtemp(prefix="coopwatch-bench-")
-    db, raw_db = connect(Path(folder) / "a.db"), connect(Path(folder) / "b.db")
-    same = {"no_meta_text": 0, "fast_text": 0, "lean_text": 0, "light_metadata": 0, "fold": 0}
-    session = requests.Session()
-    step = max(1, spec.sources * spec.articles // job["pages"])
-    done = 0
-    for number in range(0, spec.sources * spec.articles, step):
-        index, k = divmod(number, spec.articles)
-        source, url = sources[index], job["bases"][index % len(job["bases"])] + \
-            pages.article_meta(spec, index, k).path
-        page = clock.time("fetch (Fetcher.get)", fetcher.get, url, source)
-        clock.time("fetch (plain requests.Session.get)", lambda u: session.get(u).content, url)
-        _extract_variants(clock, page.body, url, same)
+class _Sample:
+    """Times every step, and the alternatives, on one page after another."""
+
+    def __init__(self, folder: Path):
+        self.chosen, self.note = classifier()
+        self.fetcher, self.clock, self.session = Fetcher(), Clock(), requests.Session()
+        self.db, self.raw_db = connect(folder / "a.db"), connect(folder / "b.db")
+        self.same = {"no_meta_text": 0, "fast_text": 0, "lean_text": 0, "light_metadata": 0,
+                     "fold": 0}
+        self.pages = 0
+
+    def page(self, source: Source, url: str) -> None:
+        clock, now = self.clock, "2025-01-01T00:00:00+00:00"
+        page = clock.time("fetch (Fetcher.get)", self.fetcher.get, url, source)
+        clock.time("fetch (plain requests.Session.get)", lambda u: self.session.get(u).content,
+                   url)
+        _extract_variants(clock, page.body, url, self.same)
         article = clock.time("extract_article (whole stage)", extract_article, page.body, url,
                              source=source.name, headers=page.headers)
-        if chosen is not None:
-            clock.time("classify", chosen, article, source.country)
+        if self.chosen is not None:
+            clock.time("classify", self.chosen, article, source.country)
         text = f"{article.title}\n{article.text}"
         folded = clock.time("fold (jobs.schema)", fold, text)
-        same["fold"] += clock.time("fold by str.translate", fold_translate, text) == folded
-        now = "2025-01-01T00:00:00+00:00"
-        with store.transaction(db):
-            clock.time("store.save_article (incl. fold)", store.save_article, db, article,
+        self.same["fold"] += clock.time("fold by str.translate", fold_translate, text) == folded
+        with store.transaction(self.db):
+            clock.time("store.save_article (incl. fold)", store.save_article, self.db, article,
                        link=url, now=now)
-        with store.transaction(raw_db):
-            clock.time("plain INSERT + FTS (fold by translate)", _fts_insert_raw, raw_db, article,
-                       now)
-        done += 1
-    return {"pages": done, "classifier": note, "ms_per_page":
-            {name: total / done * 1000 for name, total in clock.totals.items()},
-            "same_output": same, "listings": listings(spec, sources, fetcher, db)}
+        with store.transaction(self.raw_db):
+            clock.time("plain INSERT + FTS (fold by translate)", _fts_insert_raw, self.raw_db,
+                       article, now)
+        self.pages += 1
+
+
+def run(job: dict) -> dict:
+    """Every ``len(site) / job["pages"]``-th page of the site, then every listing."""
+    spec = SiteSpec(**job["spec"])
+    sources = bench_sources(spec, job["bases"], spec.sources)
+    step = max(1, spec.sources * spec.articles // job["pages"])
+    with tempfile.TemporaryDirectory(prefix="coopwatch-bench-") as folder:
+        sample = _Sample(Path(folder))
+        for number in range(0, spec.sources * spec.articles, step):
+            index, k = divmod(number, spec.articles)
+            url = job["bases"][index % len(job["bases"])] + pages.article_meta(spec, index, k).path
+            sample.page(sources[index], url)
+        found = listings(spec, sources, sample.fetcher, sample.db)
+        sample.db.close()
+        sample.raw_db.close()
+    return {"pages": sample.pages, "classifier": sample.note, "same_output": sample.same,
+            "ms_per_page": {name: total / sample.pages * 1000
+                            for name, total in sample.clock.totals.items()},
+            "listings": found}
 
 
 def listings(spec: SiteSpec, sources: list[Source], fetcher: Fetcher, db) -> dict[str, dict]:

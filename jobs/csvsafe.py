@@ -97,3 +97,34 @@ def neutralize_csv_formulas(app: ASGIApp) -> ASGIApp:
         await app(scope, receive, send_safely)
 
     return wrapped
+
+
+# Datasette 0.65 adds the key as a tie-breaker to ORDER BY only from a stream's second page on,
+# so a streamed CSV sorted by a column with repeated values (the tables' default sorts by date)
+# sends some rows twice and drops others. A stream with no sort of its own is therefore sorted by
+# the table's key, which is unique: every row comes exactly once.
+STREAM_KEYS = {"items": "url", "articles": "url", "events": "id", "runs": "id", "sources": "name"}
+
+
+def complete_csv_streams(app: ASGIApp, database: str = "coopwatch") -> ASGIApp:
+    """Wrap an ASGI app so ``/<database>/<table>.csv?_stream=on`` without ``_sort`` sorts by key."""
+
+    async def wrapped(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http":
+            scope = _sorted_by_key(scope, database)
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+def _sorted_by_key(scope: dict, database: str) -> dict:
+    path = scope.get("path", "")
+    prefix = f"/{database}/"
+    if not (path.startswith(prefix) and path.endswith(".csv")):
+        return scope
+    key = STREAM_KEYS.get(path[len(prefix):-len(".csv")])
+    query = scope.get("query_string", b"").decode("latin-1")
+    names = {pair.split("=", 1)[0] for pair in query.split("&") if pair}
+    if key is None or "_stream" not in names or names & {"_sort", "_sort_desc"}:
+        return scope
+    return {**scope, "query_string": f"{query}&_sort={key}&_size=max".encode("latin-1")}

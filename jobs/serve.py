@@ -49,7 +49,7 @@ from datasette.database import Database
 from datasette.utils.asgi import Request, Response
 from feedgen.feed import FeedGenerator
 
-from jobs.csvsafe import neutralize_csv_formulas
+from jobs.csvsafe import complete_csv_streams, neutralize_csv_formulas
 from jobs.errors import CoopwatchError, DatabaseError
 
 logger = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ class ReadOnlyDatasette(Datasette):
     """
 
     def app(self) -> ASGIApp:
-        return _refuse_writes(neutralize_csv_formulas(super().app()))
+        return _refuse_writes(complete_csv_streams(neutralize_csv_formulas(super().app())))
 
 
 def _refuse_writes(app: ASGIApp) -> ASGIApp:

@@ -79,3 +79,23 @@ def test_csv_downloads_carry_no_formulas(hostile_db):
         assert any(c == "'" + FORMULA for c in cells), path
     data = get(ds, "/coopwatch/items.json?_shape=array").json()
     assert data[0]["summary"] == FORMULA  # JSON and the database keep the text as written
+
+
+def test_a_streamed_csv_sends_every_row_exactly_once(tmp_path):
+    path = tmp_path / "coopwatch.db"
+    db = connect(path)
+    db["sources"].insert({"name": "feed", "url": "https://news.example/feed"})
+    with transaction(db):
+        for n in range(30):  # many rows share each date: the default sort has ties
+            url = f"https://news.example/{n:03d}"
+            day = f"2025-01-0{n % 3 + 1}"
+            article = Article(url=url, source="feed", title=f"t{n}", text="x", published=day)
+            item = Item(url=url, source="feed", title=f"t{n}", published=day, event_date=None,
+                        place=None, countries=("LA", "VN"), organisations=(), kinds=("meeting",),
+                        topics=(), summary="s", evidence={}, score=1.0, classifier="test")
+            save_article(db, article, link=url, now="2025-01-05T00:00:00+00:00", verdict=item)
+    db.close()
+    ds = make_datasette(path, settings={"max_returned_rows": 7})
+    rows = list(csv.DictReader(io.StringIO(get(ds, "/coopwatch/items.csv?_stream=on").text)))
+    expected = [f"https://news.example/{n:03d}" for n in range(30)]
+    assert sorted(row["url"] for row in rows) == expected

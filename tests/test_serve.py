@@ -445,14 +445,13 @@ def test_csv_stream_in_full(twelve: list[str], small: Client, table: str) -> Non
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert len(rows) == 12
-    if table == "items":
-        assert [row["url"] for row in rows] == twelve
-        assert rows[0]["title"] == "Tin số 12 — Việt Nam"
+    if table == "items":  # every row once, in key order (see jobs/csvsafe.complete_csv_streams)
+        assert [row["url"] for row in rows] == sorted(twelve)
 
 
 def test_csv_stream_of_filtered_table(twelve: list[str], small: Client) -> None:
     response = small.get("/coopwatch/items.csv?_stream=on&countries__arraycontains=VN")
-    assert [row["url"] for row in csv.DictReader(io.StringIO(response.text))] == twelve
+    assert [row["url"] for row in csv.DictReader(io.StringIO(response.text))] == sorted(twelve)
 
 
 def test_canned_query_csv(twelve: list[str], small: Client) -> None:
