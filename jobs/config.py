@@ -27,6 +27,7 @@ errors. The shape::
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -259,8 +260,6 @@ def _keys(node: yaml.Node, problems: _Problems, where: str, allowed) -> dict[str
 
 
 def _closest(name: str, allowed) -> str:
-    import difflib
-
     match = difflib.get_close_matches(name, list(allowed), n=1)
     return f" (did you mean {match[0]!r}?)" if match else ""
 

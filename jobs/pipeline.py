@@ -18,7 +18,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
@@ -188,7 +188,7 @@ class _SourceRun:
             self.failures.append(f"{entry.url}: extraction failed: {type(error).__name__}")
             return True
         if not article.language and self.source.language:
-            article = _with_language(article, self.source.language)
+            article = replace(article, language=self.source.language)
         self.pending.append((article, entry.url, self._classify(article)))
         if len(self.pending) >= BATCH:
             with self.sync.lock, store.transaction(self.sync.db):
@@ -249,12 +249,6 @@ class _SourceRun:
                 result.status, result.entries, result.new_articles, result.new_items,
                 f": {result.error}" if result.error else "")
         return result
-
-
-def _with_language(article: Article, language: str) -> Article:
-    from dataclasses import replace
-
-    return replace(article, language=language)
 
 
 RECLASSIFY_BATCH = 500
