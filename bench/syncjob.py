@@ -28,8 +28,7 @@ from jobs.pipeline import WORKERS, Classifier, Sync
 from jobs.schema import connect
 
 USER_AGENT = "coopwatch-bench/0.1"
-CLASSIFIER_FILES = ("/jobs/classify", "/jobs/sentences", "/jobs/textmatch", "/jobs/item_fields",
-                    "/jobs/gazetteer", "/jobs/dates")
+CLASSIFIER_FILES = ("/jobs/classify/",)
 PROFILE_BUCKETS = {  # label → substrings of a function's file (or of a built-in's name)
     "trafilatura": ("/trafilatura/",), "htmldate": ("/htmldate/",), "justext": ("/justext/",),
     "readability": ("/readability",), "courlan": ("/courlan/",), "lxml": ("lxml",),

@@ -34,12 +34,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
+from jobs.classify import gazetteer
 from jobs.models import Item
-from jobs.schema import fold
+from jobs.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +56,6 @@ UNKNOWN = 0.5  # the score of a signal one side lacks
 DISJOINT_PARTIES = 0.75  # both name their parties and share none: another event, most likely
 PLACE_CONFLICT = 0.85  # both name the city and they differ
 MERGE_FLOOR = 0.5  # two events a report links are merged when they match this well
-GAZETTEER = Path(__file__).parent / "gazetteer"
 ARRAYS = ("countries", "organisations", "kinds", "topics")
 
 # Concepts shared by English and Vietnamese reports of one event. A phrase mapped to "" only
@@ -233,38 +230,20 @@ def days_apart(a: tuple[date, bool], b: tuple[date, bool]) -> int:
     return max(0, gap - 1) if not (a[1] and b[1]) else gap
 
 
-@lru_cache(maxsize=1)
-def _aliases() -> tuple[dict[str, str], dict[str, str]]:
-    """Folded alias → canonical name, for organisations and for places (gazetteer data)."""
-    tables: list[dict[str, str]] = []
-    for name in ("organisations.yaml", "places.yaml"):
-        table: dict[str, str] = {}
-        try:
-            entries = yaml.safe_load((GAZETTEER / name).read_text(encoding="utf-8")) or []
-        except (OSError, yaml.YAMLError) as error:
-            log.warning("%s: not read, names compared as written: %s", name, error)
-            entries = []
-        for entry in entries:
-            for alias in [entry["name"], *entry.get("aliases", [])]:
-                table.setdefault(_key(alias), entry["name"])
-        tables.append(table)
-    return tables[0], tables[1]
-
-
 def _key(name: str) -> str:
     return " ".join(_WORD.findall(fold(unicodedata.normalize("NFC", name))))
 
 
 def canonical_organisation(name: str) -> str:
-    return _aliases()[0].get(_key(name), name)
+    """The classifier's canonical name for ``name`` (``TTXVN`` is ``VNA``), else ``name``."""
+    return gazetteer.canonical_organisation(name) or name
 
 
 def canonical_place(name: str | None) -> str | None:
+    """The classifier's canonical name for a place (``Hanoi City`` is ``Hà Nội``), else ``name``."""
     if not name or not name.strip():
         return None
-    key = re.sub(r"^(thanh pho|tp|tinh|city of) |( city| province)$", "", _key(name))
-    places = _aliases()[1]
-    return places.get(_key(name)) or places.get(key) or name.strip()
+    return gazetteer.canonical_place(name) or name.strip()
 
 
 @lru_cache(maxsize=1)
@@ -280,13 +259,12 @@ def text_signature(text: str) -> frozenset[str]:
     text = unicodedata.normalize("NFC", text)
     pattern, phrases = _concept_pattern()
     tokens = {"c:" + phrases[m.group()] for m in pattern.finditer(text.lower())}
-    organisations = _aliases()[0]
     for position, word in enumerate(_WORD.findall(text)):
         if word.isdigit():
             if int(word) > 31 and not 1900 <= int(word) <= 2100:
                 tokens.add("n:" + word)
         elif word.isupper() and len(word) >= 2:
-            tokens.add("o:" + organisations.get(_key(word), word))
+            tokens.add("o:" + canonical_organisation(word))
         elif word[0].isupper() and position and len(word) >= 4 and fold(word) not in _NAME_STOP:
             tokens.add("w:" + fold(word))
     tokens.discard("c:")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 from collections.abc import Mapping
 
 import charset_normalizer
@@ -22,6 +21,7 @@ from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
 from trafilatura.utils import load_html
 
 from jobs.models import Article, Entry
+from jobs.text import nfc
 from jobs.urls import canonical_url, same_site
 
 META_CHARSET = re.compile(
@@ -34,10 +34,6 @@ CANONICAL = re.compile(
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"))
 HEAD_BYTES = 4096
-
-
-def nfc(text: str | None) -> str | None:
-    return unicodedata.normalize("NFC", text) if text else text
 
 
 def _codec(name: str | None) -> str | None:

@@ -79,7 +79,7 @@ class Article:
 
 @dataclass(frozen=True)
 class Item:
-    """A cooperation item found in one article (see jobs/classify.py)."""
+    """A cooperation item found in one article (see jobs/classify/__init__.py)."""
 
     url: str
     source: str

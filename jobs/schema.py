@@ -15,7 +15,6 @@ both tables in step with their rows, in the same transaction.
 from __future__ import annotations
 
 import sqlite3
-import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,12 +25,6 @@ from jobs.errors import DatabaseError
 
 SCHEMA_VERSION_TABLE = "_migrations"
 FTS_TOKENIZER = "unicode61 remove_diacritics 0"
-
-
-def fold(text: str) -> str:
-    """Lower-case ``text`` and strip its diacritics (``Đà Nẵng`` → ``da nang``)."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
 
 def _create_core_tables(db: sqlite_utils.Database) -> None:

@@ -15,7 +15,7 @@ from dataclasses import asdict
 import sqlite_utils
 
 from jobs.models import Article, Item, Rejection, RunResult, Source
-from jobs.schema import fold
+from jobs.text import fold
 
 QUERY_BATCH = 500
 

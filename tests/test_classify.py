@@ -13,19 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from jobs import item_fields
 from jobs.classify import CLASSIFIER_VERSION, Scope, classify
-from jobs.dates import find_dates, first_date, parse_published
-from jobs.extract import extract_article
-from jobs.gazetteer import (
+from jobs.classify import fields as item_fields
+from jobs.classify.dates import find_dates, first_date, parse_published
+from jobs.classify.gazetteer import (
     aliases_of,
     canonical_organisation,
     load,
     organisation_names,
     phrase_index,
 )
+from jobs.classify.sentences import read_article
+from jobs.extract import extract_article
 from jobs.models import Article, Item, Rejection
-from jobs.sentences import read_article
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EVAL_PAGES = sorted((FIXTURES / "eval").glob("*.html"))

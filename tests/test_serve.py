@@ -32,7 +32,7 @@ import sqlite_utils
 
 from jobs import serve
 from jobs.errors import CoopwatchError, DatabaseError
-from jobs.schema import fold
+from jobs.text import fold
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -4,7 +4,7 @@
 the first paragraph (``HÀ NỘI —``, ``Hue City, November 11 –``, ``VIENTIANE, Nov. 11 (Xinhua) --``,
 ``(TTXVN) -``) and scans each sentence once with the scope's ``PhraseIndex``. What a sentence holds
 (countries, organisations, places, fields, cooperation and kind words, topics) is recorded on a
-``Sentence``; deciding what the article is about is left to ``jobs.item_fields`` and
+``Sentence``; deciding what the article is about is left to ``jobs.classify.fields`` and
 ``jobs.classify``.
 """
 
@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from jobs import cues
-from jobs.dates import first_date, parse_published
-from jobs.gazetteer import Gazetteer
+from jobs.classify import cues
+from jobs.classify.dates import first_date, parse_published
+from jobs.classify.gazetteer import Gazetteer
+from jobs.classify.textmatch import Hit, PhraseIndex, Tokens, normalise, split_sentences, tokenise
 from jobs.models import Article
-from jobs.schema import fold
-from jobs.textmatch import Hit, PhraseIndex, Tokens, normalise, split_sentences, tokenise
+from jobs.text import fold
 
 # "HÀ NỘI — ", "Hanoi (VNA) – ", "HANOI, Dec. 12 (Xinhua) -- ", "Havana, Oct 29 (Prensa Latina) "
 _DATELINE = re.compile(
@@ -48,7 +48,7 @@ class Sentence:
     tokens: Tokens
     countries: list[tuple[int, str]] = field(default_factory=list)
     org_mentions: list[OrgMention] = field(default_factory=list)
-    orgs: list[tuple[int, str]] = field(default_factory=list)  # resolved by jobs.item_fields
+    orgs: list[tuple[int, str]] = field(default_factory=list)  # resolved by jobs.classify.fields
     minor_orgs: list[tuple[int, str]] = field(default_factory=list)  # guests, places toured
     # (word, place, where): 2 after "in", "at", "tại"; 1 after "to" on a journey ("a visit to
     # Hanoi"); 0 elsewhere

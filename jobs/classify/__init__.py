@@ -4,8 +4,8 @@ An item is two or more countries' organisations or governments acting together, 
 planning or reviewing acting together, in a field in scope (by default: press, broadcasting, news
 agencies, information and communications, publishing, digital media). ``classify`` is pure: an
 ``Article`` in, an ``Item`` or a ``Rejection`` (with its reason) out, no I/O, no clock. The data it
-reads (countries, organisations, places, keywords) lives in ``jobs/gazetteer/*.yaml`` and is loaded
-once per process; how fields are chosen is told in ``jobs/item_fields.py``.
+reads (countries, organisations, places, keywords) lives in ``gazetteer/*.yaml`` beside this
+module and is loaded once per process; how fields are chosen is told in ``jobs/classify/fields.py``.
 
 An article is rejected, with one of these reasons, when
   * ``no text``;
@@ -50,10 +50,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jobs import item_fields as fields_of
-from jobs.gazetteer import load, phrase_index
+from jobs.classify import fields as fields_of
+from jobs.classify.gazetteer import load, phrase_index
+from jobs.classify.sentences import Reading, read_article
 from jobs.models import Article, Item, Rejection
-from jobs.sentences import Reading, read_article
 
 CLASSIFIER_VERSION = "rules-1"
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -28,8 +28,8 @@ from typing import Any
 import pycountry
 import yaml
 
-from jobs.schema import fold
-from jobs.textmatch import PhraseIndex, normalise
+from jobs.classify.textmatch import PhraseIndex, normalise
+from jobs.text import fold
 
 HERE = Path(__file__).parent
 # pycountry names that are also everyday words or given names: matched case-exactly.
@@ -195,6 +195,26 @@ def canonical_organisation(text: str, country: str | None = None) -> str | None:
     if country:
         names = tuple(n for n in names if load().organisations[n].country == country) or names
     return names[0] if len(names) == 1 else None
+
+
+_PLACE_AFFIXES = re.compile(r"^(?:thanh pho|tp|tinh|city of) | (?:city|province)$")
+
+
+@lru_cache(maxsize=1)
+def _place_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for entry in _read("places.yaml"):
+        for text in (entry["name"], *entry["aliases"]):
+            table.setdefault(_folded_name(text), entry["name"])
+    return table
+
+
+def canonical_place(text: str) -> str | None:
+    """The canonical name of the place ``text`` names (``Hanoi``, ``Thành phố Hà Nội`` and ``ha noi
+    city`` are ``Hà Nội``), or None when the gazetteer does not know it."""
+    key = _folded_name(normalise(text))
+    table = _place_table()
+    return table.get(key) or table.get(_PLACE_AFFIXES.sub("", key))
 
 
 def aliases_of(name: str) -> tuple[str, ...]:

@@ -1,6 +1,7 @@
 """What a sentence's phrase hits say beyond their words: lists, exchanges, attributions.
 
-Each function reads the hits ``PhraseIndex.scan`` found in one sentence (see ``jobs.sentences``).
+Each function reads the hits ``PhraseIndex.scan`` found in one sentence (see
+``jobs.classify.sentences``).
 """
 
 from __future__ import annotations
@@ -8,8 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from jobs.gazetteer import Gazetteer, Languages
-from jobs.textmatch import Hit, Tokens
+from jobs.classify.gazetteer import Gazetteer, Languages
+from jobs.classify.textmatch import Hit, Tokens
 
 _EARLIER_SIGNED = re.compile(r"\b(?:the|previously|already|earlier)\s*$")  # "the signed MoU"
 _EARLIER_AFTER = re.compile(r"\s*(?:earlier|previously|last year|trước đây|trước đó|năm ngoái)")

@@ -1,4 +1,4 @@
-"""Choosing an item's fields from the sentences of an article (see ``jobs.sentences``).
+"""Choosing an item's fields from the sentences of an article (see ``jobs.classify.sentences``).
 
 The rules, in the order a reader applies them:
 
@@ -53,9 +53,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from jobs.dates import DateHit, find_dates
-from jobs.gazetteer import Gazetteer, load
-from jobs.sentences import OrgMention, Reading, Sentence
+from jobs.classify.dates import DateHit, find_dates
+from jobs.classify.gazetteer import Gazetteer, load
+from jobs.classify.sentences import OrgMention, Reading, Sentence
 
 LEAD_SENTENCES = 3
 DATE_SENTENCES = 6

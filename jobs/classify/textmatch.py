@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from jobs.schema import fold
+from jobs.text import fold
 
 Payload = tuple[str, str]  # (category, value), e.g. ("country", "VN"), ("field", "press")
 

@@ -1,0 +1,16 @@
+"""Text helpers shared by extraction, storage, search and the classifier."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def nfc(text: str | None) -> str | None:
+    """``text`` in Unicode NFC (one code point for "ệ"), or ``text`` itself when empty."""
+    return unicodedata.normalize("NFC", text) if text else text
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and strip its diacritics (``Đà Nẵng`` → ``da nang``)."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
