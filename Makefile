@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test sync check lint bench demo clean
+.PHONY: run test sync check lint bench evaluate demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ test: $(STAMP)  ## the whole suite, with ruff
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+evaluate: $(STAMP)  ## classifier scores: tuned fixtures | blind holdout | ../shared/dev-corpus
+	$(BIN)/python bench/evaluate.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
