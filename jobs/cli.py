@@ -6,8 +6,13 @@ become a clean message and a non-zero exit; anything else is a bug and shows its
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import json
 import logging
 import sys
+import threading
+from collections import Counter
 from collections.abc import Callable
 from functools import wraps
 
@@ -16,6 +21,7 @@ import click
 from jobs import __version__
 from jobs.config import Config, load_config
 from jobs.errors import ConfigError, CoopwatchError
+from jobs.lock import DatabaseLock
 from jobs.models import RunResult
 
 DEFAULT_CONFIG = "sources.yaml"
@@ -85,10 +91,30 @@ def _duration(seconds: int) -> str:
 
 
 def _selected(config: Config, names: tuple[str, ...]):
-    unknown = sorted(set(names) - {s.name for s in config.sources})
-    if unknown:
-        raise ConfigError([f"{config.path}: no source named {', '.join(unknown)}"])
+    known = [s.name for s in config.sources]
+    for name in names:
+        if name not in known:
+            raise click.BadParameter(f"no source named {name!r} in {config.path}; "
+                                     f"{_suggestions(name, known)}", param_hint="'--source'")
     return config.enabled(names)
+
+
+def _suggestions(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
+    close += [k for k in known if name in k and k not in close][: 5 - len(close)]
+    if close:
+        return "did you mean " + ", ".join(close) + "?"
+    return "`coopwatch check` lists the sources" if known else "the file lists no sources"
+
+
+wait_option = click.option(
+    "--wait", is_flag=True,
+    help="If another coopwatch command is writing the database, wait for it instead of failing.")
+
+
+def _take_lock(db_path: str, command: str, wait: bool) -> DatabaseLock:
+    return DatabaseLock(db_path, command).acquire(
+        wait=wait, waiting=lambda message: click.echo(message, err=True))
 
 
 @main.command()
@@ -96,11 +122,20 @@ def _selected(config: Config, names: tuple[str, ...]):
 @db_option
 @click.option("--source", "names", multiple=True, metavar="NAME",
               help="Sync only this source (repeatable); disabled sources may be named.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON summary instead of the lines.")
+@wait_option
 @clean_errors
-def sync(config_path: str, db_path: str, names: tuple[str, ...]) -> None:
-    """Run one sync pass over the enabled sources, then print what each did.
+def sync(config_path: str, db_path: str, names: tuple[str, ...], as_json: bool,
+         wait: bool) -> None:
+    """Run one sync pass over the enabled sources, printing each source as it finishes.
 
-    Exits 0 when the pass ran, even if some sources failed (they are recorded in the database).
+    \b
+    Exit status:
+      0  the pass ran (sources that failed are recorded in the database)
+      1  the database cannot be used, or another command is writing it
+      2  the sources file or an option is invalid
+      3  every source failed (so cron can alert)
 
     Example: coopwatch sync --source vietnam-news-politics
     """
@@ -109,18 +144,82 @@ def sync(config_path: str, db_path: str, names: tuple[str, ...]) -> None:
 
     config = load_config(config_path)
     sources = _selected(config, names)
-    db = connect(db_path)
-    results = Sync(db, classifier=default_classifier(config.scope)).run(sources)
-    for result in results:
-        click.echo(summary_line(result))
-    click.echo(total_line(results))
+    with _take_lock(db_path, "sync", wait):
+        db = connect(db_path)
+        try:
+            if not _verbose():  # the summary line says it; the log would say it twice
+                logging.getLogger("jobs.pipeline").setLevel(logging.ERROR)
+            progress = _Progress(len(sources), quiet=as_json)
+            results = Sync(db, classifier=default_classifier(config.scope)).run(
+                sources, done=progress)
+            progress.end()
+        finally:
+            db.close()
+    status = EXIT_ALL_FAILED if results and all(r.status == "error" for r in results) else 0
+    if as_json:
+        click.echo(json.dumps(json_summary(results, status), ensure_ascii=False, indent=2))
+    else:
+        click.echo(total_line(results))
+    sys.exit(status)
+
+
+EXIT_ALL_FAILED = 3
+
+
+def _verbose() -> bool:
+    return logging.getLogger().level < logging.WARNING
+
+
+class _Progress:
+    """Prints each source's line as it finishes; on a terminal, a counter on stderr meanwhile."""
+
+    def __init__(self, total: int, quiet: bool):
+        self.total, self.quiet, self.done = total, quiet, 0
+        self.lock = threading.Lock()
+        self.tty = sys.stderr.isatty()
+        self._counter()
+
+    def __call__(self, result: RunResult) -> None:
+        with self.lock:
+            self.done += 1
+            self._clear()
+            if not self.quiet:
+                click.echo(summary_line(result))
+            self._counter()
+
+    def end(self) -> None:
+        with self.lock:
+            self._clear()
+
+    def _counter(self) -> None:
+        if self.tty and self.done < self.total:
+            click.echo(f"\r{self.done}/{self.total} sources synced…", nl=False, err=True)
+
+    def _clear(self) -> None:
+        if self.tty:
+            click.echo("\r\033[K", nl=False, err=True)
+
+
+def json_summary(results: list[RunResult], status: int) -> dict:
+    """``sync --json``: every source's outcome, the totals and the exit status."""
+    return {
+        "sources": [dataclasses.asdict(result) for result in results],
+        "total": {
+            "sources": len(results),
+            "by_status": dict(sorted(Counter(r.status for r in results).items())),
+            "new_articles": sum(r.new_articles for r in results),
+            "new_items": sum(r.new_items for r in results),
+        },
+        "exit_status": status,
+    }
 
 
 @main.command()
 @config_option
 @db_option
+@wait_option
 @clean_errors
-def reclassify(config_path: str, db_path: str) -> None:
+def reclassify(config_path: str, db_path: str, wait: bool) -> None:
     """Classify every stored article again (after a classifier or scope change); no network.
 
     New items are added, items that no longer qualify removed, changed ones updated in place
@@ -133,9 +232,13 @@ def reclassify(config_path: str, db_path: str) -> None:
     from jobs.schema import connect
 
     config = load_config(config_path)
-    db = connect(db_path)
-    counts = run_reclassify(db, default_classifier(config.scope),
-                            {s.name: s.country for s in config.sources})
+    with _take_lock(db_path, "reclassify", wait):
+        db = connect(db_path)
+        try:
+            counts = run_reclassify(db, default_classifier(config.scope),
+                                    {s.name: s.country for s in config.sources})
+        finally:
+            db.close()
     click.echo(f"{counts.articles} articles: {counts.added} items added, {counts.updated} "
                f"updated, {counts.removed} removed, {counts.unchanged} unchanged")
     if counts.events is not None:
@@ -177,12 +280,15 @@ def run(config_path: str, db_path: str, host: str, port: int) -> None:
 def serve(db_path: str, host: str, port: int) -> None:
     """Serve the database read-only with Datasette, without syncing.
 
+    It never creates, migrates or writes the database: a missing file, or one that is not
+    coopwatch's or needs migrating, is refused (`coopwatch sync` creates and migrates).
+
     Example: coopwatch serve --db db/coopwatch.db --port 8001
     """
     from jobs import serve as serving
-    from jobs.schema import connect
+    from jobs.schema import require_current
 
-    connect(db_path).close()  # create or migrate it first: the server never writes
+    require_current(db_path)
     click.echo(f"serving http://{host}:{port}/coopwatch (Ctrl-C to stop)", err=True)
     serving.serve(db_path, host, port)
 

@@ -10,7 +10,7 @@ errors. The shape::
       max_bytes: 10MB    # cap on a decoded body
       max_entries: 500   # article pages fetched per source per pass; the rest wait for the next
       user_agent: ...
-      interval: 1h
+      interval: 1h       # with a unit (s, m, h, d); at least 1m
       allow_private_network: false
     scope: {...}         # optional; widens what the classifier counts (see jobs.classify.Scope)
     sources:
@@ -28,11 +28,13 @@ errors. The shape::
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pycountry
 import yaml
@@ -63,19 +65,30 @@ class Config:
 
 
 def parse_duration(value: Any) -> int:
-    """``90`` / ``"30m"`` / ``"1h30m"`` / ``"1d"`` → seconds (> 0)."""
-    if isinstance(value, bool):
+    """``"30m"`` / ``"1h30m"`` / ``"1d"`` / ``"90s"`` → seconds (> 0). A unit is required."""
+    if isinstance(value, bool) or value is None:
         raise ValueError("expected a duration like 30m, 6h or 1d")
-    if isinstance(value, int):
-        seconds = value
-    else:
-        match = DURATION.match(str(value).strip())
-        if not match or not any(match.groups()):
-            raise ValueError(f"{value!r} is not a duration like 30m, 6h or 1d")
-        d, h, m, s = (int(g or 0) for g in match.groups())
-        seconds = ((d * 24 + h) * 60 + m) * 60 + s
+    text = str(value).strip()
+    if text.isdigit():
+        raise ValueError(f"{value!r} has no unit: write {text}m, {text}h or {text}d "
+                         f"({text}s for seconds)")
+    match = DURATION.match(text)
+    if not match or not any(match.groups()):
+        raise ValueError(f"{value!r} is not a duration like 30m, 6h or 1d")
+    d, h, m, s = (int(g or 0) for g in match.groups())
+    seconds = ((d * 24 + h) * 60 + m) * 60 + s
     if seconds <= 0:
         raise ValueError("must be longer than 0 seconds")
+    return seconds
+
+
+MIN_INTERVAL = 60  # seconds: a source is never synced more often than once a minute
+
+
+def _interval(value: Any) -> int:
+    seconds = parse_duration(value)
+    if seconds < MIN_INTERVAL:
+        raise ValueError(f"{value!r} is shorter than the minimum interval, 1m")
     return seconds
 
 
@@ -127,10 +140,52 @@ def _flag(value: Any) -> bool:
 
 
 def _url(value: Any) -> str:
+    """An URL ``sync`` can request: http(s) with a valid host and port, or file:// with a path."""
     text = _text(value)
-    if not re.match(r"^(https?://[^/\s]+|file://)\S*$", text):
+    if re.search(r"\s", text):
+        raise ValueError(f"{text!r} contains white space")
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # raises on a port out of range or not a number
+    except ValueError as error:
+        raise ValueError(f"{text!r} is not a valid URL: {error}") from None
+    if parts.scheme == "file":
+        if not parts.path or parts.netloc not in ("", "localhost"):
+            raise ValueError(f"{text!r}: a file:// URL needs a local path, like file:///srv/feed")
+        return text
+    if parts.scheme not in ("http", "https"):
         raise ValueError(f"{text!r} is not an http(s):// or file:// URL")
+    if not parts.hostname:
+        raise ValueError(f"{text!r} has no host")
+    if port == 0:
+        raise ValueError(f"{text!r}: port 0 cannot be requested")
+    problem = _host_problem(parts.hostname)
+    if problem:
+        raise ValueError(f"{text!r}: {problem}")
     return text
+
+
+HOST_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+
+
+def _host_problem(host: str) -> str | None:
+    """Why ``host`` cannot be resolved or connected to, or None (an IP address is fine)."""
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        pass
+    if ":" in host:
+        return f"{host!r} is not a valid IPv6 address"
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError as error:
+        return f"host {host!r} is not a valid domain name ({error})"
+    labels = ascii_host.rstrip(".").split(".")
+    if len(ascii_host) > 253 or not all(HOST_LABEL.match(label) for label in labels):
+        return (f"host {host!r} is not a valid domain name (letters, digits and hyphens, "
+                "dot-separated parts of 1 to 63 characters)")
+    return None
 
 
 def _slug(value: Any) -> str:
@@ -179,7 +234,7 @@ SHARED_FIELDS: dict[str, Callable[[Any], Any]] = {
     "max_bytes": parse_size,
     "max_entries": _count,
     "user_agent": _text,
-    "interval": parse_duration,
+    "interval": _interval,
     "allow_private_network": _flag,
     "enabled": _flag,
     "language": _language,
@@ -303,9 +358,36 @@ def _read_scope(node: yaml.Node | None, problems: _Problems) -> dict[str, Any]:
     try:
         Scope.from_config(scope)
     except ValueError as error:
-        problems.add(node, "scope", str(error).removeprefix("classifier scope: "))
+        message = str(error).removeprefix("classifier scope: ")
+        key, culprit = _culprit(node, message)
+        problems.add(culprit, f"scope.{key}" if key else "scope", message)
         return {}
     return scope or {}
+
+
+def _culprit(node: yaml.Node, message: str) -> tuple[str | None, yaml.Node]:
+    """The scope key, and the node inside it, that an error message quotes (else the scope)."""
+    if not isinstance(node, yaml.MappingNode):
+        return None, node
+    for key, value in node.value:
+        for scalar in _scalars(key, value):
+            if repr(scalar.value) in message:
+                return str(key.value), scalar
+    for key, _ in node.value:
+        if str(key.value) in message:
+            return str(key.value), key
+    return None, node
+
+
+def _scalars(*nodes: yaml.Node):
+    for node in nodes:
+        if isinstance(node, yaml.ScalarNode):
+            yield node
+        elif isinstance(node, yaml.SequenceNode):
+            yield from _scalars(*node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                yield from _scalars(key, value)
 
 
 def _read_sources(node: yaml.SequenceNode, defaults: dict, problems: _Problems) -> list[Source]:

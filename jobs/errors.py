@@ -3,13 +3,13 @@
     CoopwatchError                 anything coopwatch reports to the user
     ├── ConfigError                sources.yaml is unreadable or invalid (carries path:line: field)
     ├── DatabaseError              the database file cannot be opened, migrated or written
-    ├── LockedError                another `coopwatch run` already owns this database
+    ├── LockedError                another coopwatch writer (run, sync, reclassify) holds the db
     └── SourceError                one source failed this pass; recorded, the others go on
         ├── FetchError             the network said no: DNS, refused, timeout, HTTP error status
         │   ├── TooLargeError      the decoded body passed the source's max_bytes
         │   ├── RateLimitedError   429/503: carries retry_after (seconds), never slept on
         │   ├── BlockedError       robots.txt or the private-network guard refused the URL
-    │   └── StoppedError       the service is shutting down: the request was cut short
+        │   └── StoppedError       the service is shutting down: the request was cut short
         └── ParseError             the listing could not be read as a feed, sitemap or page
 """
 
@@ -33,7 +33,7 @@ class DatabaseError(CoopwatchError):
 
 
 class LockedError(CoopwatchError):
-    """The database is already owned by another scheduler."""
+    """Another coopwatch command is writing this database (see jobs/lock.py)."""
 
 
 class SourceError(CoopwatchError):

@@ -11,7 +11,8 @@
 * redirects are followed by hand, at most ``MAX_REDIRECTS``, each hop checked like the first;
 * conditional GET with the stored ETag / Last-Modified: a 304 is returned as such;
 * 429 and 503 raise ``RateLimitedError`` with ``Retry-After`` in seconds (capped), never slept on;
-* robots.txt is honoured per host (RFC 9309: a 4xx robots.txt allows all, 5xx disallows all);
+* robots.txt is honoured per host, read by protego as RFC 9309 says (the longest matching rule
+  wins, Allow on a tie; ``*`` and ``$``; a 4xx robots.txt allows all, 5xx disallows all);
 * requests to one host are spaced by the source's ``delay``;
 * unless the source sets ``allow_private_network``, a URL may only reach public unicast addresses,
   checked before connecting (DNS) and again on the address actually connected to (new or
@@ -30,7 +31,6 @@ import os
 import socket
 import threading
 import time
-import urllib.robotparser
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -40,6 +40,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import requests
 import urllib3
+from protego import Protego
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -314,7 +315,7 @@ class Fetcher:
         self.sleep = sleep
         self.monotonic = monotonic
         self.requests = 0
-        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots: dict[str, Protego | None] = {}
         self._last_request: dict[str, float] = {}
         self._host_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -338,7 +339,7 @@ class Fetcher:
         last_modified: str | None = None,
     ) -> Fetched:
         """GET ``url`` for ``source``; raise a FetchError subclass on any failure."""
-        if urlsplit(url).scheme == "file":
+        if _valid_url(url).scheme == "file":
             return _read_file(url, source, last_modified)
         headers = {"User-Agent": source.user_agent, "Accept": ACCEPT,
                    "Accept-Encoding": "gzip, deflate"}
@@ -348,7 +349,10 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         budget = _Budget(source.timeout)
         for _hop in range(MAX_REDIRECTS + 1):
-            self._check_allowed(url, source, budget)
+            try:
+                self._check_allowed(url, source, budget)
+            except ValueError as error:  # a malformed URL from a feed (port, IPv6, IDNA)
+                raise FetchError(f"{url}: not a valid URL: {error}", url=url) from None
             response = self._request(url, source, headers, budget)
             if response.status in (301, 302, 303, 307, 308) and "location" in response.headers:
                 url = urljoin(url, response.headers["location"])
@@ -365,7 +369,7 @@ class Fetcher:
         if not source.allow_private_network:
             _check_resolved(parts.hostname, parts.port or 80, url)
         robots = self._robots_for(url, source, budget)
-        if robots is not None and not robots.can_fetch(source.user_agent, url):
+        if robots is not None and not robots.can_fetch(url, source.user_agent):
             raise BlockedError(f"{url}: disallowed by {parts.scheme}://{parts.netloc}/robots.txt",
                                url=url)
 
@@ -379,8 +383,7 @@ class Fetcher:
                 self._robots[key] = self._load_robots(key + "/robots.txt", source, budget)
         return self._robots[key]
 
-    def _load_robots(self, robots_url: str, source: Source, budget: _Budget):
-        parser = urllib.robotparser.RobotFileParser(robots_url)
+    def _load_robots(self, robots_url: str, source: Source, budget: _Budget) -> Protego | None:
         headers = {"User-Agent": source.user_agent}
         small = replace(source, max_bytes=min(source.max_bytes, ROBOTS_MAX_BYTES))
         try:
@@ -392,13 +395,11 @@ class Fetcher:
             return None
         if response.status in (429, 503):
             _checked_status(response)  # the host asks us to wait: RateLimitedError
-        if response.status >= 500:
-            parser.disallow_all = True
-        elif 200 <= response.status < 300:
-            parser.parse(response.body.decode("utf-8", "replace").splitlines())
-        else:  # 3xx left unfollowed, 4xx: no usable robots.txt, everything allowed
-            return None
-        return parser
+        if response.status >= 500:  # unreachable: RFC 9309 says assume complete disallow
+            return Protego.parse("User-agent: *\nDisallow: /\n")
+        if 200 <= response.status < 300:
+            return Protego.parse(response.body.decode("utf-8", "replace"))
+        return None  # 3xx left unfollowed, 4xx: no usable robots.txt, everything allowed
 
     def _request(
         self, url: str, source: Source, headers: dict[str, str], budget: _Budget
@@ -471,6 +472,16 @@ class Fetcher:
             remaining = delay - (self.monotonic() - last)
             if remaining > 0:
                 self.sleep(remaining)
+
+
+def _valid_url(url: str):
+    """``url`` split, or FetchError when it cannot be (a bad IPv6 host, a port out of range)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError when out of range
+    except ValueError as error:
+        raise FetchError(f"{url}: not a valid URL: {error}", url=url) from None
+    return parts
 
 
 def _check_resolved(host: str, port: int, url: str) -> None:

@@ -86,12 +86,22 @@ class Sync:
         with self.lock:
             self.claimed.difference_update(urls)
 
-    def run(self, sources: list[Source], workers: int = WORKERS) -> list[RunResult]:
-        """Sync every source; one failing never stops the others."""
+    def run(self, sources: list[Source], workers: int = WORKERS,
+            done: Callable[[RunResult], None] | None = None) -> list[RunResult]:
+        """Sync every source; one failing never stops the others.
+
+        ``done`` is called with each result as its source finishes (from the worker's thread).
+        """
+        def one(source: Source) -> RunResult:
+            result = self.sync_source(source)
+            if done is not None:
+                done(result)
+            return result
+
         if workers <= 1 or len(sources) <= 1:
-            return [self.sync_source(source) for source in sources]
+            return [one(source) for source in sources]
         with ThreadPoolExecutor(max_workers=min(workers, len(sources))) as pool:
-            return list(pool.map(self.sync_source, sources))
+            return list(pool.map(one, sources))
 
     def sync_source(self, source: Source) -> RunResult:
         started = self.clock()

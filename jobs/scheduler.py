@@ -6,68 +6,33 @@ a first run right away. After a failed run the job's next run is moved by ``next
 exponential backoff from ``RETRY_BASE`` up to ``RETRY_CAP``, never earlier than the time a server
 asked for with ``Retry-After``. A failing source is retried for ever, never dropped.
 
-Only one scheduler may write a database: ``DatabaseLock`` takes an exclusive ``flock`` on
-``<db>.lock`` and a second ``coopwatch run`` on the same file stops at once with a clear message.
+Only one process may write a database: ``jobs.lock.DatabaseLock`` (re-exported here) takes an
+exclusive ``flock`` on ``<db>.lock``, and a second writer on the same file stops at once with a
+clear message.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 import threading
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from jobs.config import Config
-from jobs.errors import LockedError
+from jobs.lock import DatabaseLock
 from jobs.models import RunResult, Source
 from jobs.pipeline import Sync
 
 log = logging.getLogger(__name__)
+__all__ = ["DatabaseLock", "Service", "next_attempt"]
 
 RETRY_BASE = timedelta(minutes=1)
 RETRY_CAP = timedelta(hours=6)
 MAX_JITTER = 120  # seconds
 WORKERS = 2  # sources synced at once; the database still has a single writer
-
-
-class DatabaseLock:
-    """An exclusive, advisory lock on ``<db>.lock``, released when the process ends."""
-
-    def __init__(self, db_path: str | Path):
-        self.path = Path(f"{db_path}.lock")
-        self._file = None
-
-    def acquire(self) -> DatabaseLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+")  # noqa: SIM115 - held open for the process's life
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            owner = handle.read().strip() or "another process"
-            handle.close()
-            raise LockedError(
-                f"{self.path.with_suffix('')} is already being synced by coopwatch run "
-                f"(pid {owner}); stop it first, or use `coopwatch serve` to only read"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        self._file = handle
-        return self
-
-    def release(self) -> None:
-        if self._file is not None:
-            fcntl.flock(self._file, fcntl.LOCK_UN)
-            self._file.close()
-            self._file = None
 
 
 def next_attempt(failures: int, now: datetime, not_before: str | None = None) -> datetime:

@@ -187,6 +187,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         db = sqlite_utils.Database(conn)
+        _refuse_foreign(db, path)  # before any PRAGMA: those write the file's header
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA journal_size_limit=67108864")  # the WAL shrinks after checkpoints
@@ -194,6 +195,48 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     except (sqlite3.Error, OSError) as error:
         raise DatabaseError(f"{path}: cannot use this database: {error}") from None
     return db
+
+
+def _refuse_foreign(db: sqlite_utils.Database, path: Path) -> None:
+    """Never add coopwatch's tables to a database that holds something else."""
+    if db[SCHEMA_VERSION_TABLE].exists():
+        return
+    tables = [name for name in db.table_names() if not name.startswith("sqlite_")]
+    if tables:
+        db.close()
+        raise DatabaseError(
+            f"{path}: not a coopwatch database (it has tables {', '.join(tables[:5])} and no "
+            f"{SCHEMA_VERSION_TABLE}); point --db at a new file"
+        )
+
+
+def require_current(path: str | Path) -> None:
+    """Raise DatabaseError unless ``path`` is a coopwatch database with every migration applied.
+
+    Opened ``mode=ro``: it is what ``serve`` checks before serving, and it never creates,
+    migrates or writes the file (only ``run``, ``sync`` and ``reclassify`` do).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DatabaseError(f"{path}: no such database; `coopwatch sync` or `coopwatch run` "
+                            "creates it")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute("select name from sqlite_master")}
+            done = set() if SCHEMA_VERSION_TABLE not in tables else {
+                row[0] for row in conn.execute(f"select name from [{SCHEMA_VERSION_TABLE}]")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        raise DatabaseError(f"{path}: cannot be read as a SQLite database: {error}") from None
+    if SCHEMA_VERSION_TABLE not in tables:
+        raise DatabaseError(f"{path}: not a coopwatch database (no {SCHEMA_VERSION_TABLE} "
+                            "table); serve a database that `coopwatch sync` made")
+    missing = [name for name, _ in MIGRATIONS if name not in done]
+    if missing:
+        raise DatabaseError(f"{path}: made by an older coopwatch (lacks {', '.join(missing)}); "
+                            "`coopwatch sync` or `coopwatch run` migrates it, then serve it")
 
 
 def applied_migrations(db: sqlite_utils.Database) -> list[str]:

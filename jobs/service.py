@@ -4,20 +4,28 @@ The main thread owns the signals: SIGINT and SIGTERM only set an event. The web 
 thread of its own, the syncs in the scheduler's pool. On the event the scheduler is told to stop
 (the sync in progress commits what it has, between two pages), the web server is asked to exit,
 and both are joined; the process exits 0.
+
+Every check comes before the first side effect: the CLI has validated the config; here the port
+is bound first (a busy port stops the service before the database is even opened), then the
+writer's lock is taken, the database opened (created or migrated), the web server started on the
+bound socket, and only once it serves does the scheduler start its first sync.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import socket
 import threading
+import time
 from pathlib import Path
 
 from jobs import serve as serving
 from jobs.config import Config
 from jobs.errors import CoopwatchError
+from jobs.lock import DatabaseLock
 from jobs.pipeline import Sync, default_classifier
-from jobs.scheduler import DatabaseLock, Service
+from jobs.scheduler import Service
 from jobs.schema import connect
 
 log = logging.getLogger(__name__)
@@ -26,29 +34,69 @@ JOIN_TIMEOUT = 8  # seconds: SIGTERM to exit stays under 10
 
 
 class _ServerThread(threading.Thread):
-    def __init__(self, server):
+    def __init__(self, server, sockets: list[socket.socket]):
         super().__init__(name="datasette", daemon=True)
         self.server = server
+        self.sockets = sockets
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            serving.run_server(self.server)
+            serving.run_server(self.server, self.sockets)
         except BaseException as error:  # reported by the main thread
             self.error = error
+
+    def wait_started(self) -> None:
+        """Return once the server answers requests; raise if it stopped before that."""
+        while not self.server.started:
+            if not self.is_alive():
+                raise _web_error(self.error)
+            time.sleep(0.02)
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port, or CoopwatchError saying why not (before any write)."""
+    try:
+        family, _, _, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        return socket.create_server(address, family=family)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise CoopwatchError(f"cannot serve on {host}:{port}: {reason} (is another server using "
+                             "that port? choose another with --port)") from None
 
 
 def run_service(config: Config, db_path: str | Path, host: str, port: int,
                 stop: threading.Event | None = None) -> None:
     """Sync on schedule and serve until ``stop`` is set or a stop signal arrives."""
-    lock = DatabaseLock(db_path).acquire()
+    sock = listen(host, port)
+    try:
+        lock = DatabaseLock(db_path, "run").acquire()
+    except BaseException:
+        sock.close()
+        raise
+    try:
+        _serve_and_sync(config, db_path, sock, stop or threading.Event())
+    finally:
+        sock.close()
+        lock.release()
+
+
+def _serve_and_sync(config: Config, db_path: str | Path, sock: socket.socket,
+                    stop: threading.Event) -> None:
     db = connect(db_path)
-    stop = stop or threading.Event()
-    previous = _trap_signals(stop)
+    host, port = sock.getsockname()[:2]
+    try:
+        web = _ServerThread(serving.make_server(serving.make_datasette(db_path), host, port),
+                            [sock])
+    except BaseException:
+        db.close()
+        raise
     service = Service(config, Sync(db, classifier=default_classifier(config.scope)))
-    web = _ServerThread(serving.make_server(serving.make_datasette(db_path), host, port))
+    previous = _trap_signals(stop)
     try:
         web.start()
+        web.wait_started()
         service.start()
         log.info("serving http://%s:%s/coopwatch", host, port)
         while not stop.wait(0.2) and web.is_alive():
@@ -58,11 +106,15 @@ def run_service(config: Config, db_path: str | Path, host: str, port: int,
         web.server.should_exit = True
         web.join(JOIN_TIMEOUT)
         db.close()
-        lock.release()
         _restore(previous)
     if web.error is not None:
-        raise web.error if isinstance(web.error, CoopwatchError) else \
-            CoopwatchError(f"the web server stopped: {web.error}")
+        raise _web_error(web.error)
+
+
+def _web_error(error: BaseException | None) -> CoopwatchError:
+    if isinstance(error, CoopwatchError):
+        return error
+    return CoopwatchError(f"the web server stopped: {error or 'it did not start'}")
 
 
 def _trap_signals(stop: threading.Event) -> dict:

@@ -103,9 +103,9 @@ sources:
 
 def test_durations_and_sizes():
     assert parse_duration("1h30m") == 5400 and parse_duration("1d") == 86400
-    assert parse_duration(90) == 90
+    assert parse_duration("90s") == 90
     assert parse_size("500KB") == 500_000 and parse_size(1024) == 1024
-    for bad in ("", "0m", "soon", True):
+    for bad in ("", "0m", "soon", True, 90, "90"):  # a unit is required
         with pytest.raises(ValueError):
             parse_duration(bad)
 
@@ -119,8 +119,65 @@ def test_the_shipped_sources_file_is_valid():
 
 def test_scope_is_checked_with_its_line(tmp_path):
     found = problems(tmp_path, "scope:\n  fields: [press, cooking]\nsources: []\n")
-    assert found[0].startswith("sources.yaml:2: scope: ")
+    assert found[0].startswith("sources.yaml:2: scope.fields: ")
     assert "cooking" in found[0]
+
+
+def test_a_scope_error_points_at_the_line_of_the_culprit(tmp_path):
+    found = problems(tmp_path, "scope:\n  keywords:\n    film: [film]\n"
+                               "  fields:\n    - press\n    - cooking\nsources: []\n")
+    assert found[0].startswith("sources.yaml:6: scope.fields: unknown field 'cooking'")
+    found = problems(tmp_path, "scope:\n  fields: [press]\n  keywords:\n    film: [film]\n"
+                               "sources: []\n")
+    assert found[0].startswith("sources.yaml:4: scope.keywords: keywords given for 'film'")
+
+
+@pytest.mark.parametrize(("url", "problem"), [
+    ("http://[::1", "not a valid URL"),
+    ("https://example.org:99999/", "Port out of range"),
+    ("http://example.org:http/", "not a valid URL"),
+    ("http:///feed", "has no host"),
+    ("https://:8080/feed", "has no host"),
+    ("http://exa mple.org/", "white space"),
+    ("http://-example-.org/", "not a valid domain name"),
+    ("http://" + "a" * 64 + ".org/", "not a valid domain name"),
+    ("http://news..example.org/", "not a valid domain name"),
+    ("http://[::zz]/", "not a valid URL"),
+    ("file://remote-host/feed.xml", "needs a local path"),
+    ("gopher://example.org/", "not an http(s):// or file:// URL"),
+])
+def test_every_url_sync_cannot_request_is_refused_with_its_line(tmp_path, url, problem):
+    found = problems(tmp_path, f"sources:\n  - name: one\n    url: '{url}'\n")
+    assert found[0].startswith("sources.yaml:3: sources[0].url: "), found
+    assert problem in found[0]
+
+
+@pytest.mark.parametrize("url", ["https://example.org:8443/feed", "http://[::1]:8080/feed",
+                                 "http://127.0.0.1/feed", "https://báo.example.vn/rss",
+                                 "file:///srv/feeds/a.xml", "https://host_name.example.org/"])
+def test_good_urls_pass(tmp_path, url):
+    path = tmp_path / "sources.yaml"
+    path.write_text(f"sources:\n  - name: one\n    url: '{url}'\n", encoding="utf-8")
+    assert load_config(path).sources[0].url == url
+
+
+@pytest.mark.parametrize(("interval", "problem"), [
+    ("90", "has no unit: write 90m"),
+    ("'90'", "has no unit"),
+    ("1s", "shorter than the minimum interval, 1m"),
+    ("59s", "shorter than the minimum interval"),
+])
+def test_interval_needs_a_unit_and_at_least_a_minute(tmp_path, interval, problem):
+    found = problems(tmp_path, "sources:\n  - name: one\n    url: https://example.org/\n"
+                               f"    interval: {interval}\n")
+    assert found[0].startswith("sources.yaml:4: sources[0].interval: ") and problem in found[0]
+
+
+def test_the_minimum_interval_itself_is_accepted(tmp_path):
+    path = tmp_path / "sources.yaml"
+    path.write_text("sources:\n  - name: one\n    url: https://example.org/\n"
+                    "    interval: 60s\n", encoding="utf-8")
+    assert load_config(path).sources[0].interval == 60
 
 
 def test_scope_widens_with_keywords(tmp_path):

@@ -136,3 +136,59 @@ def test_connection_refused_is_a_clear_error():
         port = sock.getsockname()[1]
     with pytest.raises(FetchError, match="connection refused"):
         Fetcher().get(f"http://127.0.0.1:{port}/feed", source_for("http://127.0.0.1"))
+
+
+ROBOTS = """\
+User-agent: *
+Disallow: /news/
+Allow: /news/public/
+Disallow: /*.pdf$
+Disallow: /search*q=
+
+User-agent: coopwatch-test
+Disallow: /only-for-others/
+"""
+
+
+@pytest.mark.parametrize(("path", "allowed"), [
+    ("/news/public/a", True),   # the longer Allow wins over the shorter Disallow (RFC 9309 2.2.2)
+    ("/news/private/b", False),
+    ("/files/report.pdf", False),  # `*` and `$`
+    ("/files/report.pdf.html", True),  # `$` anchors at the end
+    ("/search?page=2&q=press", False),
+    ("/about", True),
+])
+def test_robots_txt_follows_rfc_9309(site, path, allowed):
+    site.extra["/robots.txt"] = Response(ROBOTS, content_type="text/plain")
+    site.extra[path.split("?")[0]] = Response("<html></html>")
+    fetcher = Fetcher()
+    source = source_for(site.base, user_agent="other-bot/2")
+    if allowed:
+        assert fetcher.get(site.url(path), source).status == 200
+    else:
+        with pytest.raises(BlockedError, match=r"robots\.txt"):
+            fetcher.get(site.url(path), source)
+
+
+def test_robots_txt_group_for_our_agent_replaces_the_star_group(site):
+    site.extra["/robots.txt"] = Response(ROBOTS, content_type="text/plain")
+    site.extra["/news/b"] = Response("<html></html>")
+    site.extra["/only-for-others/x"] = Response("<html></html>")
+    fetcher = Fetcher()
+    source = source_for(site.base, user_agent="coopwatch-test/1 (+https://example.org)")
+    assert fetcher.get(site.url("/news/b"), source).status == 200
+    with pytest.raises(BlockedError):
+        fetcher.get(site.url("/only-for-others/x"), source)
+
+
+def test_robots_txt_5xx_disallows_everything(site):
+    site.extra["/robots.txt"] = Response("oops", status=500)
+    with pytest.raises(BlockedError, match=r"robots\.txt"):
+        Fetcher().get(site.url("/feed"), source_for(site.base))
+
+
+@pytest.mark.parametrize("url", ["http://[::1/feed", "http://127.0.0.1:99999/feed",
+                                 "http://" + "a" * 70 + ".example/feed"])
+def test_a_malformed_url_is_a_fetch_error_not_a_crash(url):
+    with pytest.raises(FetchError, match=r"not a valid URL|Failed to parse"):
+        Fetcher().get(url, source_for("http://127.0.0.1/"))

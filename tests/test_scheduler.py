@@ -84,7 +84,7 @@ def test_stopping_service_runs_nothing(db, tmp_path):
 def test_only_one_scheduler_per_database(tmp_path):
     first = DatabaseLock(tmp_path / "c.db").acquire()
     try:
-        with pytest.raises(LockedError, match="already being synced"):
+        with pytest.raises(LockedError, match="already being written"):
             DatabaseLock(tmp_path / "c.db").acquire()
     finally:
         first.release()

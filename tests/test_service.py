@@ -86,7 +86,7 @@ def test_run_syncs_serves_and_stops_cleanly(service):
 
     second = subprocess.run(command, capture_output=True, timeout=20)
     assert second.returncode != 0
-    assert b"already being synced" in second.stdout + second.stderr
+    assert b"already being written by coopwatch run (pid" in second.stdout + second.stderr
 
     started = time.monotonic()
     process.send_signal(signal.SIGTERM)
