@@ -404,7 +404,11 @@ def memory_probe(folders: tuple[Path, ...]) -> None:
 
 
 def classify_timed(pages: list[Page]) -> tuple[list, dict]:
-    """Classify every page once, timing the start-up (first call) and each article's CPU."""
+    """Classify every page, timing the start-up (the first call) and each article's CPU.
+
+    Pages are classified twice: the first pass gives the results (and its mean, which counts
+    data loaded lazily on the way); the CPU figures are the second, warm pass.
+    """
     resettable = reset_peak_rss()
     rss_before = rss_kib()
     started, cpu = time.perf_counter(), time.process_time()
@@ -417,6 +421,11 @@ def classify_timed(pages: list[Page]) -> tuple[list, dict]:
     for page in pages:
         cpu = time.process_time()
         results.append(classify(page.article))
+        timing["cpu"].append(time.process_time() - cpu)
+    timing["first_pass"], timing["cpu"] = timing["cpu"], []
+    for page in pages:  # warm: what every later article costs, data loaded lazily included once
+        cpu = time.process_time()
+        classify(page.article)
         timing["cpu"].append(time.process_time() - cpu)
     peak = rss_kib("VmHWM") if resettable else None
     if peak is not None and rss_before is not None:
@@ -482,6 +491,9 @@ def timing_lines(timing: dict, extract: list[float], traced: int | None) -> list
         f"classify CPU per article: mean {1000 * statistics.mean(cpu):.2f} ms, "
         f"p95 {1000 * _p95(cpu):.2f} ms, max {1000 * max(cpu):.2f} ms (limit 3 ms; "
         f"{len(cpu)} pages: tuned + holdout)",
+        f"  first pass, lazy loading included: mean "
+        f"{1000 * statistics.mean(timing['first_pass']):.2f} ms, "
+        f"max {1000 * max(timing['first_pass']):.2f} ms",
         f"extraction CPU per article: mean {1000 * statistics.mean(extract):.2f} ms, "
         f"p95 {1000 * _p95(extract):.2f} ms",
         f"classifier start-up (import, gazetteer load, first article): "
