@@ -14,6 +14,7 @@ bound socket, and only once it serves does the scheduler start its first sync.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import threading
@@ -61,7 +62,7 @@ def listen(host: str, port: int) -> socket.socket:
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
         return socket.create_server(address, family=family)
     except OSError as error:
-        reason = error.strerror or str(error)
+        reason = os.strerror(error.errno) if error.errno else str(error)
         raise CoopwatchError(f"cannot serve on {host}:{port}: {reason} (is another server using "
                              "that port? choose another with --port)") from None
 
