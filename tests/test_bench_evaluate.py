@@ -73,3 +73,9 @@ def test_fields_scored_the_same_way_for_every_set() -> None:
                "kinds": ["agreement", "exchange", "meeting", "training"]}
     assert score("organisations", crowded, wanted) == (0, 2)  # more than ten earn nothing
     assert score("kinds", crowded, wanted) == (0, 1)  # more than three earn nothing
+
+
+def test_organisation_precision_counts_stored_names_no_label_matches() -> None:
+    got = ["Vietnam News Agency", "KPL", "Central Committee"]
+    assert evaluate.org_precision(got, ["VNA", "KPL"]) == (2, 3)
+    assert evaluate.org_precision(got, []) == (0, 0)  # nothing labelled: not scored
