@@ -5,7 +5,10 @@ English and Vietnamese, items and non-items) behind an RSS feed of the English p
 feed of the Vietnamese ones and an HTML listing page, all generated here. A sources.yaml for it
 is written to db/demo-sources.yaml, and `coopwatch run` starts on db/demo.db.
 
-    .venv/bin/python demo/run.py [--port 8001]
+The site listens on a fixed port (``SITE_PORT``, or ``--site-port``): its URLs are the items'
+keys, so a second run finds the same URLs and stores nothing twice.
+
+    .venv/bin/python demo/run.py [--port 8001] [--site-port 8011]
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ PAGE_DIRS = [ROOT / "tests" / "fixtures" / "seeds", ROOT / "tests" / "fixtures" 
 LANG = re.compile(rb"<html[^>]*\blang=[\"']?([a-z]{2})", re.IGNORECASE)
 TITLE = re.compile(rb"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 PUBLISHED = re.compile(rb"article:published_time\"\s+content=\"([^\"]+)\"")
+SITE_PORT = 8011
 
 
 def load_pages() -> dict[str, dict]:
@@ -72,7 +76,8 @@ def listing(pages: dict[str, dict]) -> bytes:
             "<footer><a href='/about'>About</a></footer></body></html>").encode()
 
 
-def start_site(pages: dict[str, dict]) -> str:
+def start_site(pages: dict[str, dict], port: int = SITE_PORT) -> ThreadingHTTPServer:
+    """Serve the pages on 127.0.0.1:``port`` in a thread; the server's base URL is ``base(it)``."""
     documents: dict[str, tuple[bytes, str]] = {}
 
     class Handler(BaseHTTPRequestHandler):
@@ -87,15 +92,23 @@ def start_site(pages: dict[str, dict]) -> str:
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    except OSError as error:
+        raise SystemExit(f"demo site: cannot listen on 127.0.0.1:{port}: "
+                         f"{error.strerror}; choose another port with --site-port") from None
+    base = base_url(server)
     documents.update({path: (p["body"], "text/html; charset=utf-8") for path, p in pages.items()})
     documents["/feed-en.xml"] = (rss(pages, base, "en"), "application/rss+xml")
     documents["/feed-vi.xml"] = (rss(pages, base, "vi"), "application/rss+xml")
     documents["/latest"] = (listing(pages), "text/html; charset=utf-8")
     documents["/robots.txt"] = (b"User-agent: *\nAllow: /\n", "text/plain")
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return base
+    return server
+
+
+def base_url(server: ThreadingHTTPServer) -> str:
+    return f"http://127.0.0.1:{server.server_port}"
 
 
 def write_sources(base: str, path: Path) -> None:
@@ -123,10 +136,12 @@ sources:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--site-port", type=int, default=SITE_PORT,
+                        help="the demo news site's port (its URLs key the stored items)")
     parser.add_argument("--db", default=str(ROOT / "db" / "demo.db"))
     args = parser.parse_args()
     pages = load_pages()
-    base = start_site(pages)
+    base = base_url(start_site(pages, args.site_port))
     config_path = ROOT / "db" / "demo-sources.yaml"
     write_sources(base, config_path)
     print(f"demo site: {base} ({len(pages)} pages)")
