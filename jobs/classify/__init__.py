@@ -144,9 +144,11 @@ def classify(
     """The cooperation item ``article`` reports, or why it reports none."""
     if not (article.text or "").strip() and not (article.title or "").strip():
         return Rejection(article.url, "no text", CLASSIFIER_VERSION)
-    gaz = load()
     scope = scope or Scope.default()
-    reading = read_article(article, phrase_index(scope.field_words()), gaz, frozenset(scope.fields))
+    reading = read_article(
+        article, phrase_index(scope.field_words()), load(), frozenset(scope.fields), source_country
+    )
+    gaz = reading.gaz
     fields_of.resolve_orgs(reading, gaz)
     cores = [s for s in reading.sentences if fields_of.is_core(s)]
     if not cores:
@@ -181,7 +183,7 @@ def _prominent(reading: Reading, cores: list) -> bool:
 
 
 def _item(article, reading, cores, countries, event, place, place_evidence, multilateral) -> Item:
-    gaz = load()
+    gaz = reading.gaz
     organisations, org_evidence = fields_of.organisations(reading, gaz, countries, multilateral)
     kinds, kind_evidence = fields_of.kinds(reading, event)
     party_evidence = next(
@@ -192,7 +194,7 @@ def _item(article, reading, cores, countries, event, place, place_evidence, mult
         "cooperation": cores[0].text,
         "countries": party_evidence,
         "organisations": org_evidence,
-        "event_date": event.sentence.text if event.sentence and event.day else "",
+        "event_date": event.sentence.text if event.sentence and event.basis != "missing" else "",
         "place": place_evidence,
         "kinds": kind_evidence,
     }
@@ -206,6 +208,8 @@ def _item(article, reading, cores, countries, event, place, place_evidence, mult
         title=article.title,
         published=reading.published.isoformat() if reading.published else None,
         event_date=event.day.isoformat() if event.day else None,
+        event_date_basis=event.basis,
+        event_day=event.yearless,
         place=place,
         countries=tuple(sorted(countries)),
         organisations=tuple(organisations),

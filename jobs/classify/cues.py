@@ -137,6 +137,9 @@ def only_obeying(hits: list[Hit]) -> bool:
     )
 
 
+_BRACKETED = re.compile(r"^\([^()]{1,40}\)\s*")  # "Vietnam News Agency (VNA) reported"
+
+
 def is_attribution(tokens: Tokens, hit: Hit, gaz: Gazetteer) -> bool:
     """``according to VNA``, ``VNA reported``, ``(VNA)``, ``Xinhua/VNA``, ``Ảnh: TTXVN``,
     ``— VNS``."""
@@ -144,7 +147,7 @@ def is_attribution(tokens: Tokens, hit: Hit, gaz: Gazetteer) -> bool:
     left, right = tokens.text[:start].rstrip(), tokens.text[end:].lstrip()
     if gaz.attribution_before.search(tokens.text[max(0, start - 40) : start].lower()):
         return True
-    if gaz.attribution_after.match(right.lower()):
+    if gaz.attribution_after.match(_BRACKETED.sub("", right, count=1).lower()):
         return True
     if left.endswith("(") and right.startswith(")"):
         return True
@@ -280,3 +283,30 @@ def is_framed(hits: list[Hit], hit: Hit) -> bool:
     """A meeting word that frames another act: "signed ... during a working visit", "nhân chuyến
     thăm"."""
     return any(has(h, "settings") and hit.start - 1 <= h.end <= hit.start for h in hits)
+
+
+# Capitalised words that may touch a place name without making it part of another name.
+_PLACE_NEIGHBOURS = frozenset(
+    re.findall(
+        r"\w+",
+        "in at to from of and the on for city province capital metropolitan greater region "
+        "thủ đô thành phố tp tỉnh tại ở đến sang về",
+    )
+)
+
+
+def inside_name(tokens: Tokens, hit: Hit) -> bool:
+    """The phrase ``hit`` touches another capitalised word, so it is part of a name: "Santiago
+    Pérez", "Victoria Beckham", "Seoul National University", "Nguyễn Hòa Bình" (the first word of
+    a sentence and words such as "City", "In", "Thủ đô" excepted)."""
+    before, after = hit.start - 1, hit.end
+    if before > 0 and tokens.adjacent(before, hit.start) and _names(tokens.words[before]):
+        return True
+    return after < len(tokens.words) and tokens.adjacent(after - 1, after) and _names(
+        tokens.words[after]
+    )
+
+
+def _names(word: str) -> bool:
+    return word[0].isupper() and word.lower() not in _PLACE_NEIGHBOURS
+

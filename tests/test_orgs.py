@@ -1,0 +1,124 @@
+"""Organisations recognised from the text itself (jobs.classify.orgs), on sentences written here."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobs.classify import Scope, classify, load, phrase_index
+from jobs.classify.orgs import Recogniser
+from jobs.classify.textmatch import normalise, tokenise
+from jobs.models import Article, Item
+
+
+def recognised(language: str, *sentences: str, home: str | None = None) -> list[tuple[str, str]]:
+    """(name, country) of every organisation the recogniser finds in ``sentences``, in order."""
+    index = phrase_index(Scope.default().field_words())
+    recogniser = Recogniser(load(), language, home)
+    found = []
+    for text in sentences:
+        tokens = tokenise(normalise(text))
+        for hit in recogniser.hits(tokens, index.scan(tokens)):
+            name = hit.payloads[0][1]
+            found.append((name, recogniser.organisations[name].country))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "country"),
+    [
+        ("The Kenya Broadcasting Corporation (KBC) signed a deal on Monday.",
+         "Kenya Broadcasting Corporation (KBC)", "KE"),
+        ("Officials of the Ghana News Agency (GNA) arrived in Accra.",
+         "Ghana News Agency (GNA)", "GH"),
+        ("It was signed with Peru's Andean Press Fund (APF) yesterday.",
+         "Andean Press Fund (APF)", "PE"),
+    ],
+)
+def test_an_acronym_defined_in_the_text_names_an_organisation(
+    sentence: str, name: str, country: str
+) -> None:
+    assert (name, country) in recognised("en", sentence)
+
+
+def test_a_source_in_brackets_after_a_place_is_no_definition() -> None:
+    assert recognised("en", "NAIROBI (KNA) – Ministers met on Friday.") == []
+
+
+def test_a_defined_acronym_is_the_same_organisation_later() -> None:
+    found = recognised(
+        "en",
+        "The Zambia National Broadcasting Corporation (ZNBC) hosted the talks.",
+        "ZNBC will air the programmes.",
+    )
+    assert [name for name, _ in found] == ["Zambia National Broadcasting Corporation (ZNBC)"] * 2
+
+
+def test_head_noun_names_with_their_country() -> None:
+    found = recognised("en", "The Serbian Association of Journalists met the Ecuador Press Club.")
+    assert ("Serbian Association of Journalists", "RS") in found
+
+
+def test_a_name_stops_before_a_title() -> None:
+    found = recognised("en", "Kenya Television Network Director General Jane Doe spoke.")
+    assert found == [("Kenya Television Network", "KE")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("Peru's ambassador in Hanoi attended.", "Embassy of Peru in Vietnam"),
+        ("The Chilean Ambassador to Vietnam spoke first.", "Embassy of Chile in Vietnam"),
+        ("It was signed with the Embassy of the Republic of Korea in Laos.",
+         "Embassy of South Korea in Laos"),
+        ("The Cuban Embassy hosted the reception.", "Embassy of Cuba"),
+    ],
+)
+def test_an_envoy_or_a_mission_is_the_embassy(sentence: str, name: str) -> None:
+    assert name in [n for n, _ in recognised("en", sentence)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "country"),
+    [
+        ("Chiều 3/4, Bộ Ngoại giao Campuchia đã tiếp đoàn.",
+         "Ministry of Foreign Affairs (Cambodia)", "KH"),
+        ("Đoàn của Bộ Lao động - Thương binh và Xã hội đến thăm.",
+         "Ministry of Labour, Invalids and Social Affairs (Vietnam)", "VN"),
+        ("Hội Nhà báo Peru cử đoàn sang.", "Hội Nhà báo Peru", "PE"),
+        ("Phóng viên báo Tuổi trẻ đã phỏng vấn.", "Tuổi trẻ", "VN"),
+        ("Đại sứ Việt Nam tại Peru dự lễ.", "Embassy of Vietnam in Peru", "VN"),
+    ],
+)
+def test_vietnamese_names(sentence: str, name: str, country: str) -> None:
+    assert (name, country) in recognised("vi", sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Nhà báo Trần Văn Nam nhận giải.",  # a journalist, not a newspaper
+        "nhà báo Belarus sang học tập",  # journalists of a country
+        "Hai nước giữ gìn quan hệ vĩ đại, đoàn kết đặc biệt.",  # đại is not Đài
+    ],
+)
+def test_vietnamese_words_that_are_no_organisation(sentence: str) -> None:
+    assert recognised("vi", sentence) == []
+
+
+def test_an_item_names_a_body_no_gazetteer_holds() -> None:
+    article = Article(
+        url="https://example.org/a",
+        source="example",
+        title="Kenyan and Vietnamese broadcasters sign co-production deal",
+        text=(
+            "NAIROBI — The Kenya Broadcasting Corporation (KBC) and Vietnam Television (VTV) on "
+            "Monday signed a memorandum of understanding to co-produce documentaries.\n"
+            "KBC will also exchange news programmes with VTV."
+        ),
+        published="2025-03-04",
+        language="en",
+    )
+    item = classify(article)
+    assert isinstance(item, Item)
+    assert item.countries == ("KE", "VN")
+    assert item.organisations == ("Kenya Broadcasting Corporation (KBC)", "VTV")
