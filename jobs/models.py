@@ -62,6 +62,7 @@ class Listing:
     kind: str  # rss | atom | sitemap | sitemapindex | html
     entries: tuple[Entry, ...]
     sitemaps: tuple[str, ...] = ()  # child sitemaps of a sitemap index
+    updated: str | None = None  # the feed's own date (RSS lastBuildDate/pubDate, Atom updated)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,11 @@ class Article:
     published: str | None = None  # ISO 8601 date or datetime
     language: str | None = None
     description: str | None = None
+    # The day relative and year-less dates count from when the page and its feed entry give no
+    # date: YYYY-MM-DD, and where it came from, ``feed`` (the feed's own date) or ``first_seen``
+    # (the day a fresh listing first showed the link; see jobs.pipeline.reference_day).
+    reference: str | None = None
+    reference_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,10 @@ class Item:
 
 
 @dataclass(frozen=True)
+    # How event_date was known: stated | inferred | year-less | missing (jobs/classify/fields.py);
+    # and, for a year-less day, its month and day: --MM-DD.
+    event_date_basis: str | None = None
+    event_day: str | None = None
 class Rejection:
     """Why an article is not a cooperation item."""
 

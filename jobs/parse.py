@@ -54,6 +54,8 @@ BOMS = (
 )
 ENTRY_TAGS = ("item", "entry")
 DATE_TAGS = ("pubDate", "published", "date", "updated", "issued", "modified")
+FEED_DATE_TAGS = ("lastBuildDate", "updated", "pubDate", "published", "date", "modified")
+FEED_PARENTS = ("channel", "feed")  # RSS <channel>, Atom <feed>: a date here is the feed's own
 SUMMARY_TAGS = ("description", "summary", "encoded", "content")
 FEED_ROOT = re.compile(rb"<(?:\w+:)?(rss|RDF|feed|channel)\b")
 SITEMAP_ROOT = re.compile(rb"<(?:\w+:)?(urlset|sitemapindex)\b")
@@ -138,7 +140,11 @@ def parse_feed(fetched: Fetched) -> Listing:
     if not entries and not parsed.get("version") and not parsed.feed:
         raise ParseError(f"{fetched.url}: not a feed, sitemap or HTML page", url=fetched.url)
     kind = "atom" if str(parsed.get("version", "")).startswith("atom") else "rss"
-    return Listing(kind=kind, entries=tuple(_unique(entries)))
+    feed = parsed.get("feed") or {}
+    raw = feed.get("updated") or feed.get("published")
+    updated = _writer_date(raw) if raw else None
+    updated = updated or _iso(feed.get("updated_parsed") or feed.get("published_parsed"))
+    return Listing(kind=kind, entries=tuple(_unique(entries)), updated=updated)
 
 
 def _is_http(url: str) -> bool:
@@ -207,10 +213,12 @@ def parse_large_feed(fetched: Fetched) -> Listing:
     """A feed streamed by lxml: every entry's link, title, date and summary, nothing else kept."""
     entries: list[Entry] = []
     kind = "rss"
+    feed_dates: dict[str, str] = {}
     events = lxml.etree.iterparse(io.BytesIO(fetched.body), events=("end",), **_SAFE_XML)
     try:
         for _event, element in events:
             if _local(element.tag) not in ENTRY_TAGS:
+                _feed_date(element, feed_dates)
                 continue
             kind = "atom" if _local(element.tag) == "entry" else kind
             entry = _lean_entry(element, fetched.url)
@@ -227,7 +235,16 @@ def parse_large_feed(fetched: Fetched) -> Listing:
             f"{fetched.url}: a {len(fetched.body):,}-byte feed with no readable entries",
             url=fetched.url,
         )
-    return Listing(kind=kind, entries=tuple(_unique(entries)))
+    updated = next((_writer_date(feed_dates[k]) for k in FEED_DATE_TAGS if k in feed_dates), None)
+    return Listing(kind=kind, entries=tuple(_unique(entries)), updated=updated)
+
+
+def _feed_date(element, found: dict[str, str]) -> None:
+    """Keep a date element of the channel (RSS) or the feed (Atom) itself, not of an entry."""
+    name = _local(element.tag)
+    parent = element.getparent()
+    if name in FEED_DATE_TAGS and parent is not None and _local(parent.tag) in FEED_PARENTS:
+        found.setdefault(name, "".join(element.itertext()).strip())
 
 
 def _lean_entry(element, base_url: str) -> Entry | None:
@@ -259,19 +276,29 @@ def _lean_link(texts: dict[str, str]) -> str | None:
 
 def _lean_date(text: str) -> str | None:
     """RFC 822 or ISO 8601 → ISO 8601 in UTC, like feedparser's dates."""
+    moment = _moment(text)
     try:
-        moment = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        return moment.astimezone(UTC).isoformat(timespec="seconds")
+        return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else None
     except (OverflowError, ValueError):
         return None
+
+
+def _writer_date(text: str) -> str | None:
+    """RFC 822 or ISO 8601 → ISO 8601 in the writer's own offset, which keeps the feed's local
+    day (``Tue, 06 Dec 2022 06:00 +0700`` stays the 6th; in UTC it would be the 5th)."""
+    moment = _moment(text)
+    return moment.isoformat(timespec="seconds") if moment else None
+
+
+def _moment(text: str) -> datetime | None:
+    try:
+        moment = email.utils.parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        try:
+            moment = datetime.fromisoformat(text.strip())
+        except ValueError:
+            return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _entry_link(raw) -> str | None:

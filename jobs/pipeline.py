@@ -14,6 +14,7 @@ has a single writer, guarded by ``Sync.lock``.
 
 from __future__ import annotations
 
+import email.utils
 import logging
 import threading
 from collections.abc import Callable
@@ -108,6 +109,7 @@ class Sync:
         with self.lock, store.transaction(self.db):
             store.ensure_source(self.db, source)
             state = store.source_state(self.db, source.name)
+            state["previous_run"] = store.last_run(self.db, source.name)
         wait_until = state.get("next_check")
         if wait_until and wait_until > iso(started):
             note = f"server asked to wait until {wait_until}"
@@ -137,6 +139,7 @@ class _SourceRun:
         self.next_check: str | None = None
         self.stopped = False
         self.claimed: set[str] = set()
+        self.reference: tuple[str, str] | None = None  # for pages with no date: see reference_day
 
     def execute(self) -> RunResult:
         fetched = self.sync.fetcher.get(self.source.url, self.source,
@@ -145,6 +148,8 @@ class _SourceRun:
         if fetched.status == 304:
             return self.finish(RunResult(self.source.name, "not_modified", 304), validators=None)
         listing = self._listing(fetched)
+        self.reference = reference_day(listing, fetched.headers.get("last-modified"),
+                                       self.state.get("previous_run") or {}, self.started)
         entries = listing.entries
         with self.sync.lock:
             known = store.known_urls(self.sync.db, [e.url for e in entries])
@@ -199,6 +204,9 @@ class _SourceRun:
             return True
         if not article.language and self.source.language:
             article = replace(article, language=self.source.language)
+        if not article.published and self.reference:
+            article = replace(article, reference=self.reference[0],
+                              reference_from=self.reference[1])
         self.pending.append((article, entry.url, self._classify(article)))
         if len(self.pending) >= BATCH:
             with self.sync.lock, store.transaction(self.sync.db):
@@ -261,6 +269,58 @@ class _SourceRun:
         return result
 
 
+FRESH = timedelta(days=7)
+
+
+def reference_day(listing: Listing, last_modified: str | None, previous_run: dict,
+                  now: datetime) -> tuple[str, str] | None:
+    """The day a page with no date of its own (nor a dated feed entry) counts relative and
+    year-less dates from, and where it came from: ``(YYYY-MM-DD, "feed" | "first_seen")``.
+
+    The feed's own date (RSS lastBuildDate/pubDate, Atom updated) first: a feed lists its
+    newest entries. Else the day the link was first seen, but only while the listing is fresh,
+    so that "yesterday" in a page found today means yesterday:
+
+    * the source's previous pass ended ok (or not modified) with nothing left over (not capped
+      by max_entries, no page failed), at most ``FRESH`` before this one: a link missing from
+      the listing then was added since, within ``FRESH``. So never on a source's first pass,
+      which can read years of archive, nor after a long pause or an unfinished backlog;
+    * and the listing's Last-Modified, when sent, is at most ``FRESH`` old.
+
+    Otherwise None: an archive backfill must never invent a year (a year-less day is then kept
+    as such, see jobs/classify/fields.py).
+    """
+    if listing.updated:
+        return listing.updated[:10], "feed"
+    finished = _moment(previous_run.get("finished"))
+    fresh = (
+        finished is not None
+        and previous_run.get("status") in ("ok", "not_modified")
+        and not previous_run.get("error")
+        and now - finished <= FRESH
+    )
+    if last_modified:
+        modified = _http_date(last_modified)
+        fresh = fresh and modified is not None and now - modified <= FRESH
+    return (now.astimezone(UTC).date().isoformat(), "first_seen") if fresh else None
+
+
+def _moment(value: str | None) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+def _http_date(value: str) -> datetime | None:
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 RECLASSIFY_BATCH = 500
 
 
@@ -286,8 +346,8 @@ def reclassify(db: sqlite_utils.Database, classifier: Classifier,
     last = 0
     while True:
         rows = db.execute(
-            "select rowid, url, source, title, text, published, language, description "
-            "from articles where rowid > ? order by rowid limit ?",
+            "select rowid, url, source, title, text, published, language, description, "
+            "reference, reference_from from articles where rowid > ? order by rowid limit ?",
             [last, RECLASSIFY_BATCH]).fetchall()
         if not rows:
             with store.transaction(db):

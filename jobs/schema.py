@@ -165,6 +165,21 @@ def _add_browse_indexes(db: sqlite_utils.Database) -> None:
     db.execute("create index if not exists items_year on items(year)")
 
 
+def _add_date_reference(db: sqlite_utils.Database) -> None:
+    """How an event's day is known, and the reference day it was resolved against.
+
+    ``articles.reference`` / ``reference_from``: the day relative and year-less dates count from
+    when the page and its feed entry give no date (the feed's own date, or the day a fresh listing
+    first showed the link), kept so ``reclassify`` resolves them the same way without network.
+    ``items.event_day``: a day whose year the text does not fix, ``--MM-DD``;
+    ``items.event_date_basis``: stated, inferred, year-less or missing (jobs/classify/fields.py).
+    """
+    db["articles"].add_column("reference", str)
+    db["articles"].add_column("reference_from", str)
+    db["items"].add_column("event_day", str)
+    db["items"].add_column("event_date_basis", str)
+
+
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
 MIGRATIONS: list[Migration] = [
@@ -174,6 +189,7 @@ MIGRATIONS: list[Migration] = [
     ("0004_items_year", _add_item_year),
     ("0005_events", _create_events),
     ("0006_browse_indexes", _add_browse_indexes),
+    ("0007_event_date_reference", _add_date_reference),
 ]
 
 

@@ -56,6 +56,12 @@ def source_state(db: sqlite_utils.Database, name: str) -> dict:
     return rows[0] if rows else {}
 
 
+def last_run(db: sqlite_utils.Database, name: str) -> dict:
+    """The source's latest run row (status, finished, error), or {} before its first pass."""
+    rows = db["runs"].rows_where("source = ?", [name], order_by="started desc, id desc", limit=1)
+    return next(iter(rows), {})
+
+
 def known_urls(db: sqlite_utils.Database, urls: Iterable[str]) -> set[str]:
     """Which of ``urls`` are already stored, as an article's URL or as the link that led to it."""
     urls = list(dict.fromkeys(urls))

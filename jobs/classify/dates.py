@@ -1,15 +1,25 @@
 """Dates written in news text, resolved to calendar days against a reference day.
 
-``find_dates(sentence, ref, previous)`` returns every day-level date expression of a sentence in
-reading order, each resolved against ``ref`` (the publication or dateline day):
+``find_dates(sentence, ref, previous, hints)`` returns every day-level date expression of a
+sentence in reading order, each resolved against ``ref`` (the dateline or publication day, else
+the pipeline's reference: see ``jobs.classify.sentences.Reading.ref``):
 
 * explicit days: ``April 14``, ``14 April 2025``, ``Nov. 11``, ``2025-04-14``, ``ngày 14/4``,
-  ``sáng 14-4``, ``(14/4)``, ``ngày 14 tháng 4 năm 2025``, ranges (``12-14/4``, ``November 11-12``)
-  give their first day; a missing year is the one that puts the day closest to ``ref``;
+  ``sáng 14-4``, ``(14/4)``, ``ngày 14 tháng 4 năm 2025``; ranges (``12-14/4``, ``November 11-12``,
+  ``from November 19 to 21``, ``từ ngày 19 đến 21/11``) give their first day and are marked
+  ``span``; a missing year is the one that puts the day closest to ``ref``;
+* a weekday written with an explicit day (``on Wednesday, November 20``, ``thứ Tư (20/11)``,
+  ``20/11 (thứ Tư)``) decides its year: among the years around ``ref`` (or, with no ``ref``,
+  around the year the text gives, see ``YearHints``), the one in which that day is that weekday;
 * relative days: ``today``, ``yesterday``, ``this morning``, ``on Monday`` (the latest Monday on or
   before ``ref``, or the next one in a sentence about the future), ``hôm nay``, ``sáng nay``,
   ``hôm qua``, ``chiều qua``, ``thứ Hai``;
 * ``the same day``, ``cùng ngày``: the date met before (``previous``) or ``ref``.
+
+Each hit says how its day is known (``basis``): ``stated`` (the text gives the year), ``inferred``
+(the year or the day comes from ``ref``, a weekday or the text's own year), or, only when
+``hints`` are given, ``year-less``: a month and day (``month_day``) whose year nothing fixes,
+kept with ``value`` None instead of dropped. A year is never taken from the clock.
 
 A bare year or month (``in 2015``, ``2025-2026``) is not a day and is ignored.
 """
@@ -17,7 +27,7 @@ A bare year or month (``in 2015``, ``2025-2026``) is not a day and is ignored.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 _MONTHS = {
@@ -29,7 +39,7 @@ _MONTH = (
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
 _ORD = r"(?:st|nd|rd|th)?"
-_RANGE = r"(?:\s*(?:-|–|and|to|&)\s*\d{1,2}" + _ORD + r")?"
+_RANGE = r"(?P<to>\s*(?:-|–|and|to|until|till|through|&)\s*\d{1,2}" + _ORD + r")?"
 _YEAR = r"(?:,?\s+(?P<y>(?:19|20)\d{2}))?"
 _VI_TIME = r"(?:ngày|sáng|chiều|tối|trưa|đêm|hôm|khuya|rạng sáng)"
 
@@ -39,7 +49,7 @@ _EXPLICIT = [
     re.compile(r"\b(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})\b"),
     re.compile(
         rf"(?:{_VI_TIME}\s+(?:nay\s+|qua\s+)?\(?\s*|\(\s*|(?:từ|đến|và)\s+(?:ngày\s+)?)"
-        r"(?P<d>\d{1,2})(?:\s*(?:-|–|và|đến)\s*\d{1,2})?\s*/\s*(?P<m>\d{1,2})(?:\s*/\s*(?P<y>\d{4}))?(?![\d/])",
+        r"(?P<d>\d{1,2})(?P<to>\s*(?:-|–|và|đến|tới)\s*\d{1,2})?\s*/\s*(?P<m>\d{1,2})(?:\s*/\s*(?P<y>\d{4}))?(?![\d/])",
         re.I,
     ),
     re.compile(
@@ -85,12 +95,50 @@ _FUTURE = re.compile(
 )
 
 
+STATED, INFERRED, YEARLESS = "stated", "inferred", "year-less"
+_WEEKDAY_NAME = (
+    r"(?:(?P<en>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+    r"|[Tt]hứ\s+(?P<vi>Hai|Ba|Tư|Năm|Sáu|Bảy|[2-7])|(?P<cn>Chủ\s+[Nn]hật))"
+)
+_WEEKDAY_BEFORE = re.compile(_WEEKDAY_NAME + r"[\s,]*(?:the\s+|on\s+|ngày\s+)?\(?\s*$")
+_WEEKDAY_AFTER = re.compile(r"[\s,]*\(?\s*(?:on\s+(?:a\s+)?)?" + _WEEKDAY_NAME + r"(?!\w)")
+_SPAN_FROM = re.compile(r"\b(?:from|between|từ)\s+(?:ngày\s+|the\s+)?\(?\s*$", re.I)
+_SPAN_TO = re.compile(r"\s*(?:to|until|till|through|and|-|–|đến|tới)\s+(?:ngày\s+|the\s+)?", re.I)
+_SPAN_OPENS = re.compile(r"(?:đến|tới)\b", re.I)  # the second match of "từ 19/11 đến ngày 21/11"
+_SPAN_OPENS_FROM = re.compile(r"từ\b", re.I)
+_YEAR_WORD = re.compile(r"(?<![\d/.-])((?:19|20)\d{2})(?![\d/])")
+_ANNIVERSARY = re.compile(
+    r"\b(?P<n>\d{1,3})(?:st|nd|rd|th)\s+anniversary\b"
+    r"|\b(?:kỷ niệm|tròn)\s+(?:tròn\s+)?(?P<vn>\d{1,3})\s+năm\b",
+    re.I,
+)
+WEEKDAY_REACH = timedelta(days=200)  # how far from ref a weekday may move a day to another year
+ANNIVERSARY_YEARS = 3  # a founding year this close to an "N-th anniversary" range end is it
+
+
+@dataclass(frozen=True)
+class YearHints:
+    """What the whole article says about the year it is written in, for days no ``ref`` fixes.
+
+    ``anchor``: the year the text says it is, by an anniversary's arithmetic ("ties set up in
+    1992; this year the two countries mark the 30th anniversary" → 2022, see ``anchor_year``).
+    ``mentioned``: every year written in the article; a weekday picks among them (and the year
+    after each) the one in which the day falls on it.
+    """
+
+    anchor: int | None = None
+    mentioned: frozenset[int] = frozenset()
+
+
 @dataclass(frozen=True)
 class DateHit:
     start: int
     end: int
-    value: date
+    value: date | None  # None only for a year-less day (see month_day)
     explicit: bool
+    basis: str = INFERRED  # stated | inferred | year-less
+    month_day: tuple[int, int] | None = None
+    span: bool = False  # the first day of a range: "from November 19 to 21", "19-21/11"
 
 
 def parse_published(value: str | None) -> date | None:
@@ -106,19 +154,53 @@ def parse_published(value: str | None) -> date | None:
             return None
 
 
+def year_hints(texts: list[str]) -> YearHints:
+    """The years an article's texts (title, description, sentences) give (see ``YearHints``)."""
+    mentioned = {int(y) for text in texts for y in _YEAR_WORD.findall(text)}
+    anchors = [year for text in texts if (year := anchor_year(text)) is not None]
+    return YearHints(max(anchors) if anchors else None, frozenset(mentioned))
+
+
+def anchor_year(sentence: str) -> int | None:
+    """The year an anniversary sentence is written in: the N of its "N-th anniversary" ("kỷ niệm
+    tròn 30 năm") after the earliest year it names (the founding: "lập quan hệ ngoại giao năm
+    1992"). None when the sentence names no anniversary or no year before it could have been."""
+    match = _ANNIVERSARY.search(sentence)
+    if not match:
+        return None
+    count = int(match.group("n") or match.group("vn"))
+    years = sorted(int(y) for y in _YEAR_WORD.findall(sentence))
+    if not years or count < 1:
+        return None
+    if len(years) >= 2 and abs(years[-1] - years[0] - count) <= ANNIVERSARY_YEARS:
+        return years[-1]  # "the 30th anniversary (1992-2022)"
+    return years[0] + count
+
+
 def _month_number(match: re.Match[str]) -> int:
     if match.groupdict().get("mon"):
         return _MONTHS[match.group("mon")[:3].lower()]
     return int(match.group("m"))
 
 
-def _closest_year(month: int, day: int, ref: date, future: bool) -> date | None:
-    candidates = []
-    for year in (ref.year - 1, ref.year, ref.year + 1):
-        try:
-            candidates.append(date(year, month, day))
-        except ValueError:
-            continue
+def _day(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _closest_year(
+    month: int, day: int, ref: date, future: bool, weekday: int | None = None
+) -> date | None:
+    """The day nearest ``ref`` (the next one ahead in a sentence about the future); a weekday
+    given with it ("Wednesday, November 20") keeps only the years in which it falls on it, within
+    ``WEEKDAY_REACH`` of ``ref`` (a weekday that fits no year near ``ref`` is a slip: ignored)."""
+    candidates = [d for y in (ref.year - 1, ref.year, ref.year + 1) if (d := _day(y, month, day))]
+    agreeing = [
+        c for c in candidates if c.weekday() == weekday and abs(c - ref) <= WEEKDAY_REACH
+    ]
+    candidates = agreeing or candidates
     if not candidates:
         return None
     if future:
@@ -128,15 +210,60 @@ def _closest_year(month: int, day: int, ref: date, future: bool) -> date | None:
     return min(candidates, key=lambda c: (abs((c - ref).days), c > ref))
 
 
-def _explicit(match: re.Match[str], ref: date | None, future: bool) -> date | None:
+def _unreferenced(month: int, day: int, weekday: int | None, hints: YearHints) -> date | None:
+    """A year-less day with no ``ref``: in the year the text says it is written in; else, when a
+    weekday is given, the latest of the years the text names (or the year after one) in which
+    the day falls on that weekday. Never a year from nowhere."""
+    if hints.anchor is not None:
+        around = [hints.anchor] + ([] if weekday is None else [hints.anchor - 1, hints.anchor + 1])
+        days = [d for y in around if (d := _day(y, month, day))]
+        fitting = [d for d in days if weekday is None or d.weekday() == weekday]
+        return (fitting or days or [None])[0]
+    if weekday is None:
+        return None
+    years = hints.mentioned | {y + 1 for y in hints.mentioned}
+    fitting = [d for y in years if (d := _day(y, month, day)) and d.weekday() == weekday]
+    return max(fitting, default=None)
+
+
+def _weekday_number(match: re.Match[str]) -> int:
+    if match.group("en"):
+        return _WEEKDAYS_EN[match.group("en").lower()]
+    if match.group("cn"):
+        return 6
+    return _WEEKDAYS_VI[match.group("vi").lower()]
+
+
+def _named_weekday(sentence: str, match: re.Match[str]) -> int | None:
+    """The weekday written right before or after an explicit day: "Wednesday, November 20",
+    "thứ Tư (20/11)", "ngày 20/11 (thứ Tư)"."""
+    before = _WEEKDAY_BEFORE.search(sentence, max(0, match.start() - 30), match.start())
+    if before:
+        return _weekday_number(before)
+    after = _WEEKDAY_AFTER.match(sentence, match.end())
+    return _weekday_number(after) if after and after.start() - match.end() <= 3 else None
+
+
+def _explicit(
+    sentence: str, match: re.Match[str], ref: date | None, hints: YearHints | None
+) -> DateHit | None:
     day, month = int(match.group("d")), _month_number(match)
+    span = bool(match.groupdict().get("to"))
+    hit = DateHit(match.start(), match.end(), None, True, YEARLESS, (month, day), span)
     year = match.groupdict().get("y")
     if year:
-        try:
-            return date(int(year), month, day)
-        except ValueError:
-            return None
-    return _closest_year(month, day, ref, future) if ref else None
+        value = _day(int(year), month, day)
+        return replace(hit, value=value, basis=STATED) if value else None
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        return None
+    weekday = _named_weekday(sentence, match)
+    if ref:
+        value = _closest_year(month, day, ref, _future(sentence, match.start()), weekday)
+    else:
+        value = _unreferenced(month, day, weekday, hints or YearHints())
+    if value:
+        return replace(hit, value=value, basis=INFERRED)
+    return hit if hints is not None and _day(2000, month, day) else None
 
 
 def _weekday(target: int, ref: date, direction: str) -> date:
@@ -187,14 +314,22 @@ def _future(sentence: str, at: int) -> bool:
     return bool(_FUTURE.search(sentence, max(0, at - FUTURE_REACH), at))
 
 
-def find_dates(sentence: str, ref: date | None, previous: date | None = None) -> list[DateHit]:
-    """Every day-level date in ``sentence``, in reading order (see the module docstring)."""
+def find_dates(
+    sentence: str,
+    ref: date | None,
+    previous: date | None = None,
+    hints: YearHints | None = None,
+) -> list[DateHit]:
+    """Every day-level date in ``sentence``, in reading order (see the module docstring).
+
+    With ``hints`` (the article's years), a day whose year neither ``ref`` nor the hints fix is
+    kept as a year-less hit; without them it is dropped."""
     hits: list[DateHit] = []
     for pattern in _EXPLICIT:
         for m in pattern.finditer(sentence):
-            value = _explicit(m, ref, _future(sentence, m.start()))
-            if value:
-                hits.append(DateHit(m.start(), m.end(), value, True))
+            hit = _explicit(sentence, m, ref, hints)
+            if hit:
+                hits.append(hit)
     if ref:
         for pattern, shift in _RELATIVE:
             hits.extend(
@@ -205,7 +340,7 @@ def find_dates(sentence: str, ref: date | None, previous: date | None = None) ->
     same = previous or ref
     if same:
         hits.extend(DateHit(m.start(), m.end(), same, False) for m in _SAME_DAY.finditer(sentence))
-    return _dedupe(sorted(hits, key=lambda h: (h.start, -h.end)))
+    return _spans(sentence, _dedupe(sorted(hits, key=lambda h: (h.start, -h.end))))
 
 
 def _dedupe(hits: list[DateHit]) -> list[DateHit]:
@@ -220,6 +355,38 @@ def _dedupe(hits: list[DateHit]) -> list[DateHit]:
             continue
         kept.append(hit)
     return kept
+
+
+def _spans(sentence: str, hits: list[DateHit]) -> list[DateHit]:
+    """Two explicit days joined as a range ("from November 19 to November 21", "từ ngày 19/11
+    đến ngày 21/11") become one span hit: its first day."""
+    kept: list[DateHit] = []
+    for hit in hits:
+        last = kept[-1] if kept else None
+        if (
+            last is not None
+            and last.explicit
+            and hit.explicit
+            and _joined(sentence, last, hit)
+        ):
+            kept[-1] = replace(last, end=hit.end, span=True)
+            continue
+        kept.append(hit)
+    return kept
+
+
+def _joined(sentence: str, first: DateHit, second: DateHit) -> bool:
+    """"from <first> to <second>": the connector may open the second match ("đến ngày 21/11"),
+    and "from" the first ("từ ngày 19/11")."""
+    gap = sentence[first.end : second.start]
+    joined = bool(_SPAN_TO.fullmatch(gap)) or (
+        not gap.strip() and bool(_SPAN_OPENS.match(sentence, second.start))
+    )
+    opened = first.span or bool(
+        _SPAN_FROM.search(sentence, max(0, first.start - 15), first.start)
+        or _SPAN_OPENS_FROM.match(sentence, first.start)
+    )
+    return joined and opened
 
 
 def first_date(sentence: str, ref: date | None, previous: date | None = None) -> date | None:
