@@ -122,3 +122,21 @@ def test_an_item_names_a_body_no_gazetteer_holds() -> None:
     assert isinstance(item, Item)
     assert item.countries == ("KE", "VN")
     assert item.organisations == ("Kenya Broadcasting Corporation (KBC)", "VTV")
+
+
+def test_the_multilateral_body_an_act_took_place_within_is_a_party() -> None:
+    article = Article(
+        url="https://example.org/b",
+        source="example",
+        title="Vietnamese and Kenyan news agencies renew cooperation agreement",
+        text=(
+            "On the sidelines of the OANA General Assembly in Seoul on May 3, the Vietnam News "
+            "Agency and the Kenya News Agency (KNA) signed an agreement on news exchange.\n"
+            "The two agencies will exchange news and photos every day."
+        ),
+        published="2025-05-04",
+        language="en",
+    )
+    item = classify(article)
+    assert isinstance(item, Item)
+    assert item.organisations == ("Kenya News Agency (KNA)", "OANA", "VNA")

@@ -57,6 +57,7 @@ from datetime import date, timedelta
 from jobs.classify.dates import DateHit, find_dates, year_hints
 from jobs.classify.gazetteer import Gazetteer, load
 from jobs.classify.orgs import UNKNOWN
+from jobs.classify.orgs import words as org_words
 from jobs.classify.sentences import OrgMention, Reading, Sentence
 
 LEAD_SENTENCES = 3
@@ -154,6 +155,16 @@ def _carries_the_item(sentence: Sentence) -> bool:
     )
 
 
+FRAME_REACH = 8  # words from "on the sidelines of" to the body it names
+
+
+def _within(sentence: Sentence, at: int) -> bool:
+    """The organisation at word ``at`` is the body an act took place within: "on the sidelines
+    of the 51st OANA Executive Board meeting", "bên lề Hội nghị ... OANA"."""
+    before = " ".join(sentence.tokens.lower[max(0, at - FRAME_REACH) : at])
+    return any(frame in before for frame in org_words().frames)
+
+
 def organisations(
     reading: Reading, gaz: Gazetteer, countries: set[str], multilateral: bool = False
 ) -> tuple[list[str], str]:
@@ -169,17 +180,20 @@ def organisations(
         if s.side and not is_lead(s):
             continue  # "the delegation also visited Granma"
         carries = _carries_the_item(s)
-        mentions = [(name, carries) for _, name in s.orgs]
-        mentions += [(name, False) for _, name in s.minor_orgs]
-        for name, main in mentions:
+        mentions = [(at, name, carries) for at, name in s.orgs]
+        mentions += [(at, name, False) for at, name in s.minor_orgs]
+        for at, name, main in mentions:
             home = gaz.organisations[name].country
             if home == UNKNOWN:
                 if main:
                     unplaced.setdefault(name, s.text)
                 continue
-            # ASEAN, ABU: named in the title, or in the lead of a multilateral item
+            # ASEAN, ABU: named in the title, in the lead of a multilateral item, or as the body
+            # the act took place within ("on the sidelines of the OANA Executive Board meeting")
             wanted = (
-                home in countries if home else s.role == "title" or (multilateral and is_lead(s))
+                home in countries
+                if home
+                else s.role == "title" or (is_lead(s) and (multilateral or _within(s, at)))
             )
             if wanted:
                 (first if main else later).setdefault(name, s.text)
@@ -352,16 +366,31 @@ def _located(sentences: Iterable[Sentence | None]) -> tuple[str, Sentence] | Non
 
 
 def event_place(reading: Reading, event: Event) -> tuple[str | None, str]:
+    """The place of the event and its evidence, the sentence or dateline that names it (see the
+    module docstring); failing a named place, the capital a venue implies (``_implied``)."""
     opening = [s for s in reading.sentences if s.role != "body" or s.position == 0]
     found = _located([event.sentence]) or _located(opening)
     if found:
         return found[0], found[1].text
     if reading.dateline_place:
         first = next((s.text for s in reading.sentences if s.role == "body"), "")
-        return reading.dateline_place, first
+        return reading.dateline_place, f"{reading.dateline} {first}".strip()
     lead = [s for s in reading.sentences if is_lead(s) or (is_core(s) and s.kinds_weak)]
     found = _located(lead)
-    return (found[0], found[1].text) if found else (None, "")
+    if found:
+        return found[0], found[1].text
+    return _implied(reading, [event.sentence, *opening, *lead]) or (None, "")
+
+
+def _implied(reading: Reading, sentences: list[Sentence | None]) -> tuple[str, str] | None:
+    """The capital a venue puts the event in when no city is named: "received at the Government
+    headquarters" (the host's capital), "during his state visit to Laos" (Vientiane)."""
+    gaz = reading.gaz or load()
+    for s in dict.fromkeys(s for s in sentences if s is not None and s.usable):
+        venue = cues.implied_venue(s.tokens, s.countries, reading.home)
+        if venue and venue[0] in gaz.capitals:
+            return gaz.capitals[venue[0]], s.text
+    return None
 
 
 EVENT_KINDS = frozenset({"meeting", "conference", "training"})

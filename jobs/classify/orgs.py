@@ -68,6 +68,7 @@ class Words:
     missions_vi: tuple[tuple[str, ...], ...]
     envoys_vi: tuple[tuple[str, ...], ...]
     fields: tuple[tuple[re.Pattern[str], str], ...]  # words of a name -> scope field
+    frames: tuple[str, ...]  # "on the sidelines of": what follows is the body an act was within
 
 
 def _phrases(values: list[str]) -> tuple[tuple[str, ...], ...]:
@@ -102,6 +103,7 @@ def words() -> Words:
         stops_vi=frozenset(v.lower() for v in data["stops_vi"]),
         missions_vi=_phrases(data["missions_vi"]),
         envoys_vi=_phrases(data["envoys_vi"]),
+        frames=tuple(v.lower() for v in data["frames"]),
         fields=tuple(
             (re.compile(rf"(?<!\w){re.escape(w.lower())}(?!\w)"), f)
             for f, ws in data["fields"].items()
