@@ -139,4 +139,4 @@ def test_the_multilateral_body_an_act_took_place_within_is_a_party() -> None:
     )
     item = classify(article)
     assert isinstance(item, Item)
-    assert item.organisations == ("Kenya News Agency (KNA)", "OANA", "VNA")
+    assert item.organisations == ("KNA", "OANA", "VNA")
