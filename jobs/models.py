@@ -101,13 +101,13 @@ class Item:
     evidence: dict[str, Any]
     score: float
     classifier: str
-
-
-@dataclass(frozen=True)
     # How event_date was known: stated | inferred | year-less | missing (jobs/classify/fields.py);
     # and, for a year-less day, its month and day: --MM-DD.
     event_date_basis: str | None = None
     event_day: str | None = None
+
+
+@dataclass(frozen=True)
 class Rejection:
     """Why an article is not a cooperation item."""
 
