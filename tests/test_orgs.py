@@ -140,3 +140,21 @@ def test_the_multilateral_body_an_act_took_place_within_is_a_party() -> None:
     item = classify(article)
     assert isinstance(item, Item)
     assert item.organisations == ("KNA", "OANA", "VNA")
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "name"),
+    [
+        ("en", "Cambodian Prime Minister Hun Manet received the VNA delegation on Monday.",
+         "Government of Cambodia"),
+        ("vi", "Chiều 5/6, Thủ tướng Lào tiếp đoàn Thông tấn xã Việt Nam.", "Government of Laos"),
+        ("vi", "Phó Thủ tướng tiếp đoàn Hãng thông tấn Kyodo.", "Government of Vietnam"),
+    ],
+)
+def test_a_government_that_receives_is_a_party(language: str, sentence: str, name: str) -> None:
+    assert name in [n for n, _ in recognised(language, sentence)]
+
+
+def test_a_leader_named_without_receiving_is_no_party() -> None:
+    found = recognised("en", "Cambodian Prime Minister Hun Manet has praised the press.")
+    assert not any(name.startswith("Government") for name, _ in found)

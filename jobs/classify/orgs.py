@@ -68,6 +68,10 @@ class Words:
     missions_vi: tuple[tuple[str, ...], ...]
     envoys_vi: tuple[tuple[str, ...], ...]
     fields: tuple[tuple[re.Pattern[str], str], ...]  # words of a name -> scope field
+    leaders_en: tuple[tuple[str, ...], ...]
+    leaders_vi: tuple[tuple[str, ...], ...]
+    receives_en: tuple[str, ...]
+    receives_vi: tuple[str, ...]
     frames: tuple[str, ...]  # "on the sidelines of": what follows is the body an act was within
 
 
@@ -104,6 +108,10 @@ def words() -> Words:
         missions_vi=_phrases(data["missions_vi"]),
         envoys_vi=_phrases(data["envoys_vi"]),
         frames=tuple(v.lower() for v in data["frames"]),
+        leaders_en=_phrases(data["leaders_en"]),
+        leaders_vi=_phrases(data["leaders_vi"]),
+        receives_en=tuple(v.lower() for v in data["receives_en"]),
+        receives_vi=tuple(v.lower() for v in data["receives_vi"]),
         fields=tuple(
             (re.compile(rf"(?<!\w){re.escape(w.lower())}(?!\w)"), f)
             for f, ws in data["fields"].items()
@@ -162,6 +170,7 @@ class Recogniser:
         if not title:
             new += self._definitions(tokens, hits, taken)
             new += self._envoys(tokens, hits, taken + new)
+            new += self._leaders(tokens, hits, taken + new)
             new += self._heads(tokens, hits, taken + new)
         new += self._known(tokens, taken + new)
         return new
@@ -265,6 +274,30 @@ class Recogniser:
             self._register(name, sender[0], ())
             new.append(Hit(start, end, (("org", name),)))
         return new
+
+
+    def _leaders(self, tokens: Tokens, hits: list[Hit], taken: list[Hit]) -> list[Hit]:
+        """A government, when its head or a minister receives or hosts: "Lao Prime Minister
+        Sonexay Siphandone received the delegation", "Thủ tướng Campuchia tiếp đoàn"."""
+        w, vi = words(), self.language == "vi"
+        text = tokens.text.lower()
+        if not any(verb in text for verb in (w.receives_vi if vi else w.receives_en)):
+            return []
+        countries = sorted((h.start, h.end, v) for h in hits for c, v in h.payloads
+                           if c == "country")
+        for i in range(len(tokens.words)):
+            size = _phrase_at(tokens, i, w.leaders_vi if vi else w.leaders_en)
+            if not size or not _is_cap(tokens.words[i]):
+                continue
+            code = next((c for start, stop, c in countries
+                         if (vi and start == i + size) or (not vi and stop == i)), None)
+            if code is None and vi:
+                code = self.home or "VN"
+            if code is None or _covered(i, i + size, taken):
+                continue
+            name = self._register(f"Government of {country_name(code)}", code, ())
+            return [Hit(i, i + size, (("org", name),))]
+        return []
 
 
 def _covered(start: int, end: int, hits: list[Hit]) -> bool:
