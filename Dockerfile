@@ -24,7 +24,9 @@ USER coopwatch
 VOLUME ["/app/db"]
 EXPOSE 8001
 
+# Unhealthy = /-/health answers 503: no source has synced successfully within twice the largest
+# interval (or the web server does not answer at all). See README, "Operating".
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["/app/.venv/bin/python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8001/-/versions.json', timeout=4)"]
+    CMD ["/app/.venv/bin/python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8001/-/health', timeout=4)"]
 
 CMD ["/app/.venv/bin/coopwatch", "run", "--host", "0.0.0.0", "--port", "8001"]

@@ -15,6 +15,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 
 import click
 
@@ -273,22 +274,27 @@ def run(config_path: str, db_path: str, host: str, port: int) -> None:
 
 
 @main.command()
+@config_option
 @db_option
 @host_option
 @port_option
 @clean_errors
-def serve(db_path: str, host: str, port: int) -> None:
+def serve(config_path: str, db_path: str, host: str, port: int) -> None:
     """Serve the database read-only with Datasette, without syncing.
 
     It never creates, migrates or writes the database: a missing file, or one that is not
-    coopwatch's or needs migrating, is refused (`coopwatch sync` creates and migrates).
+    coopwatch's or needs migrating, is refused (`coopwatch sync` creates and migrates). The
+    sources file, when there is one, gives /-/health the sources and intervals to judge by.
 
     Example: coopwatch serve --db db/coopwatch.db --port 8001
     """
+    from jobs import health
     from jobs import serve as serving
     from jobs.schema import require_current
 
     require_current(db_path)
+    health.configure(db_path, load_config(config_path).enabled()
+                     if Path(config_path).is_file() else [], syncing=False)
     click.echo(f"serving http://{host}:{port}/coopwatch (Ctrl-C to stop)", err=True)
     serving.serve(db_path, host, port)
 

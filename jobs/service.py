@@ -21,6 +21,7 @@ import threading
 import time
 from pathlib import Path
 
+from jobs import health
 from jobs import serve as serving
 from jobs.config import Config
 from jobs.errors import CoopwatchError
@@ -86,6 +87,7 @@ def run_service(config: Config, db_path: str | Path, host: str, port: int,
 def _serve_and_sync(config: Config, db_path: str | Path, sock: socket.socket,
                     stop: threading.Event) -> None:
     db = connect(db_path)
+    health.configure(db_path, config.enabled(), syncing=True)
     host, port = sock.getsockname()[:2]
     try:
         web = _ServerThread(serving.make_server(serving.make_datasette(db_path), host, port),
