@@ -438,6 +438,9 @@ def _vi_spans(tokens: Tokens, hits: list[Hit]) -> list[tuple[int, int]]:
     spans = []
     i, n = 0, len(tokens.words)
     while i < n:
+        if i in countries:  # "Hội An" is a place, not a Hội
+            i = countries[i]
+            continue
         size = _phrase_at(tokens, i, w.heads_vi)
         lower = False
         if not size or not _is_cap(tokens.words[i]):
