@@ -299,6 +299,24 @@ def serve(config_path: str, db_path: str, host: str, port: int) -> None:
     serving.serve(db_path, host, port)
 
 
+@main.command()
+@db_option
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+@clean_errors
+def snapshot(db_path: str, path: Path, force: bool) -> None:
+    """Write a consistent copy of the database to PATH (a file, or a folder), even while
+    `coopwatch run` is syncing it. To restore, stop the service and copy the snapshot over
+    the database (see the README).
+
+    Example: coopwatch snapshot backups/
+    """
+    from jobs.snapshot import take_snapshot
+
+    written = take_snapshot(db_path, path, overwrite=force)
+    click.echo(f"{written}: {written.stat().st_size:,} bytes")
+
+
 def summary_line(result: RunResult) -> str:
     line = (f"{result.source:32} {result.status:12} {result.entries:5} entries "
             f"{result.new_articles:5} new articles {result.new_items:4} new items")
