@@ -180,6 +180,49 @@ def _add_date_reference(db: sqlite_utils.Database) -> None:
     db["items"].add_column("event_date_basis", str)
 
 
+EVENT_SEARCH_TEXT = """coalesce(new.place, '') || ' '
+  || coalesce((select group_concat(value, ' ') from json_each(new.organisations)), '') || ' '
+  || coalesce((select group_concat(value, ' ') from json_each(new.kinds)), '') || ' '
+  || coalesce((select group_concat(c.code || ' ' || c.names, ' ')
+               from json_each(new.countries) j join country_names c on c.code = j.value), '')
+  || ' ' || coalesce((select group_concat(coalesce(i.title, '') || ' '
+               || coalesce(i.summary, ''), ' ') from items i where i.event_id = new.id), '')"""
+
+
+def _add_event_search(db: sqlite_utils.Database) -> None:
+    """Search on events, and the rejected articles as a view that leads with the reason.
+
+    ``events_fts`` (title, body) is kept in step with ``events`` by triggers: the body is the
+    event's place, parties, kinds, its countries' codes and English names (``country_names``,
+    from pycountry: "Laos" finds LA), and the titles and summaries of its reports as they are
+    when the event row is written. It stores its text (events are few) and folds diacritics in
+    the tokenizer, so ``Hue`` and ``Huế`` each find both.
+    """
+    import pycountry
+
+    db["country_names"].create({"code": str, "name": str, "names": str}, pk="code")
+    db["country_names"].insert_all(
+        {"code": c.alpha_2, "name": c.name,
+         "names": " ".join(dict.fromkeys(getattr(c, a, None) or "" for a in
+                                         ("name", "common_name", "official_name"))).strip()}
+        for c in pycountry.countries)
+    db.execute("CREATE VIRTUAL TABLE events_fts USING fts5("
+               "title, body, tokenize='unicode61 remove_diacritics 2')")
+    row = EVENT_SEARCH_TEXT.replace("new.", "e.")
+    db.execute(f"INSERT INTO events_fts (rowid, title, body) SELECT e.rowid, e.title, {row} "
+               "FROM events e")
+    insert = ("INSERT INTO events_fts (rowid, title, body) "
+              f"VALUES (new.rowid, new.title, {EVENT_SEARCH_TEXT});")
+    delete = "DELETE FROM events_fts WHERE rowid = old.rowid;"
+    db.execute(f"CREATE TRIGGER events_fts_insert AFTER INSERT ON events BEGIN {insert} END")
+    db.execute(f"CREATE TRIGGER events_fts_update AFTER UPDATE ON events BEGIN {delete} "
+               f"{insert} END")
+    db.execute(f"CREATE TRIGGER events_fts_delete AFTER DELETE ON events BEGIN {delete} END")
+    db.execute("CREATE VIEW rejected_articles AS SELECT title, reason, source, published, "
+               "language, substr(text, 1, 280) AS opening, url FROM articles "
+               "WHERE decision = 'rejected'")
+
+
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
 MIGRATIONS: list[Migration] = [
@@ -190,6 +233,7 @@ MIGRATIONS: list[Migration] = [
     ("0005_events", _create_events),
     ("0006_browse_indexes", _add_browse_indexes),
     ("0007_event_date_reference", _add_date_reference),
+    ("0008_event_search_rejected_view", _add_event_search),
 ]
 
 

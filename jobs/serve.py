@@ -6,12 +6,14 @@ ships in the package rather than in ``db/`` because ``db/`` is the runtime volum
 mounted there would hide it.
 
 Read-only, but live. The file is opened *mutable* (never ``immutable=1``: that makes SQLite skip
-the WAL, so rows committed by the writer would stay invisible until a checkpoint), and every
-connection, including the one Datasette keeps for writes, uses ``mode=ro``. Datasette itself
-only accepts ``SELECT`` statements in ``?sql=``; there is no write canned query and no write
-plugin; every method but GET and HEAD is answered 405 before Datasette sees it (stock Datasette
-turns a POST to a table or a read-only canned query into a 500 and a traceback in the log). The
-``mode=ro`` connections are the last line behind those.
+the WAL, so rows committed by the writer would stay invisible until a checkpoint); Datasette
+opens its read connections ``mode=ro``. Datasette itself only accepts ``SELECT`` statements in
+``?sql=``; there is no write canned query and no write plugin. What metadata cannot do is in
+coopwatch's own plugin, ``jobs.plugin``, registered here through Datasette's plugin manager:
+it answers every method but GET and HEAD with 405 before Datasette sees it (stock Datasette
+turns a POST to a table or a read-only canned query into a 500 and a traceback in the log), and
+sets ``PRAGMA query_only`` on every connection, the one Datasette keeps for writes included.
+Its templates are in ``jobs/templates/``, its stylesheet in ``jobs/static/``.
 
 Stopping. ``serve`` returns once the server has stopped, whatever stopped it:
 
@@ -35,8 +37,7 @@ import signal
 import socket
 import sqlite3
 import threading
-from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from types import FrameType
@@ -46,10 +47,9 @@ import uvicorn
 import yaml
 from datasette.app import Datasette
 from datasette.database import Database
-from datasette.utils.asgi import Request, Response
-from feedgen.feed import FeedGenerator
+from datasette.plugins import pm
 
-from jobs.csvsafe import complete_csv_streams, neutralize_csv_formulas
+from jobs import plugin
 from jobs.errors import CoopwatchError, DatabaseError
 
 logger = logging.getLogger(__name__)
@@ -57,11 +57,7 @@ logger = logging.getLogger(__name__)
 DATABASE_NAME = "coopwatch"
 GRACEFUL_SHUTDOWN_S = 5  # open downloads get this long to finish once a stop is asked for
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-READ_METHODS = frozenset({"GET", "HEAD"})
-REFUSAL = b"coopwatch is read-only: only GET and HEAD requests are served\n"
-ATOM_COLUMNS = frozenset({"atom_id", "atom_title", "atom_updated"})
-
-ASGIApp = Callable[[dict, Callable, Callable], Awaitable[None]]
+PLUGIN_NAME = "coopwatch"
 
 # Settings for a public deployment. Suggested facets are off: they run a query per column on
 # every table page, slow on big tables. ``max_csv_mb`` 0 lifts the size cap, so a streamed CSV
@@ -78,48 +74,8 @@ SETTINGS: dict[str, Any] = {
     "allow_download": False,  # only meaningful for immutable files; stated for clarity
     "trace_debug": False,
     "template_debug": False,
+    "truncate_cells_html": 280,  # an article's text in a table cell: its start, not all of it
 }
-
-
-class ReadOnlyDatasette(Datasette):
-    """Datasette whose ASGI app refuses every method but GET and HEAD (see the module docstring).
-
-    Overriding ``app`` covers both the served app and the test client (``ds.client``).
-    """
-
-    def app(self) -> ASGIApp:
-        return _refuse_writes(complete_csv_streams(neutralize_csv_formulas(super().app())))
-
-
-def _refuse_writes(app: ASGIApp) -> ASGIApp:
-    async def read_only_app(scope: dict, receive: Callable, send: Callable) -> None:
-        if scope["type"] == "http" and scope["method"] not in READ_METHODS:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 405,
-                    "headers": [
-                        (b"allow", b"GET, HEAD"),
-                        (b"content-type", b"text/plain; charset=utf-8"),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": REFUSAL})
-            return
-        await app(scope, receive, send)
-
-    return read_only_app
-
-
-class ReadOnlyDatabase(Database):
-    """A mutable (WAL-following) database whose every connection is opened ``mode=ro``.
-
-    Datasette's stock ``Database`` opens its write connection read-write; here a plugin or a
-    write query reaching ``execute_write`` fails with "attempt to write a readonly database".
-    """
-
-    def connect(self, write: bool = False) -> sqlite3.Connection:
-        return super().connect(write=False)
 
 
 def load_metadata() -> dict[str, Any]:
@@ -138,50 +94,18 @@ def make_datasette(db_path: str | Path, *, settings: Mapping[str, Any] | None = 
     path = Path(db_path).resolve()
     metadata = load_metadata()
     _check_schema(path, metadata)
-    ds = ReadOnlyDatasette(metadata=metadata, settings={**SETTINGS, **(settings or {})})
+    if not pm.has_plugin(PLUGIN_NAME):
+        pm.register(plugin, name=PLUGIN_NAME)
+    package = resources.files("jobs")
+    ds = Datasette(
+        metadata=metadata,
+        settings={**SETTINGS, **(settings or {})},
+        template_dir=str(package / "templates"),
+        static_mounts=[(plugin.STATIC_MOUNT, str(package / "static"))],
+    )
     ds.remove_database("_memory")  # added when no files are given; nothing to serve there
-    ds.add_database(ReadOnlyDatabase(ds, path=str(path), is_mutable=True), name=DATABASE_NAME)
-    _allow_empty_feeds(ds)
+    ds.add_database(Database(ds, path=str(path), is_mutable=True), name=DATABASE_NAME)
     return ds
-
-
-def _allow_empty_feeds(ds: Datasette) -> None:
-    """Answer an empty, valid Atom feed for a query with no rows.
-
-    datasette-atom 0.9 fails with a 500 there (it takes ``max()`` of the rows' dates), which is
-    what a brand-new database, with no items yet, would give its subscribers.
-    """
-    render, can_render = ds.renderers["atom"]
-
-    def render_atom(  # Datasette passes arguments by these names
-        datasette: Datasette,
-        request: Request,
-        sql: str,
-        columns: list[str],
-        rows: list,
-        database: str,
-        table: str | None,
-        query_name: str | None,
-        view_name: str,
-        data: dict,
-    ) -> Response:
-        if rows or not ATOM_COLUMNS.issubset(columns):
-            return render(
-                datasette, request, sql, columns, rows, database, table, query_name, view_name, data
-            )
-        query = datasette.metadata(database=database).get("queries", {}).get(query_name, {})
-        return _empty_feed(request.url, query.get("title") or sql)
-
-    ds.renderers["atom"] = (render_atom, can_render)
-
-
-def _empty_feed(url: str, title: str) -> Response:
-    feed = FeedGenerator()
-    feed.id(url)
-    feed.title(title)
-    feed.link(href=url, rel="self")
-    feed.updated(datetime(1970, 1, 1, tzinfo=UTC))
-    return Response(feed.atom_str(pretty=True), content_type="application/xml; charset=utf-8")
 
 
 def _check_schema(path: Path, metadata: Mapping[str, Any]) -> None:

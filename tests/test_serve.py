@@ -282,7 +282,7 @@ def test_latest_items(three_pairs: Any, client: Client) -> None:
         "https://a.example/la-vn",
         "https://a.example/vn-la",
     ]
-    assert rows[0]["countries"] == '["CN", "VN"]'
+    assert rows[0]["countries"] == ["CN", "VN"]  # JSON keeps the array's shape
 
 
 def test_items_per_month(three_pairs: Any, client: Client) -> None:
@@ -513,25 +513,31 @@ def test_even_the_write_connection_is_read_only(client: Client) -> None:
         )
 
 
-# Read-only plugins only: the Atom feeds, and the events charts (datasette-dashboards, which
-# brings datasette-leaflet and datasette-render-markdown along).
+# Read-only plugins only: the Atom feeds, the events charts (datasette-dashboards, which
+# brings datasette-leaflet and datasette-render-markdown along), robots.txt, and coopwatch's own
+# hooks (jobs.plugin).
 PLUGINS = [
     "datasette-atom",
+    "datasette-block-robots",
     "datasette-dashboards",
     "datasette-leaflet",
     "datasette-render-markdown",
+    "jobs.plugin",
 ]
 
 
 def test_only_the_allowed_plugins(client: Client) -> None:
-    assert sorted(plugin["name"] for plugin in client.rows("/-/plugins.json")) == PLUGINS
+    names = [plugin["name"] for plugin in client.rows("/-/plugins.json")]
+    # jobs.health (/-/health) is registered once the CLI or a test has configured it
+    assert sorted(name for name in names if name != "jobs.health") == PLUGINS
 
 
 def test_no_write_canned_query_and_no_unsafe_html() -> None:
     metadata = serve.load_metadata()
     queries = metadata["databases"]["coopwatch"]["queries"]
     assert [name for name, query in queries.items() if query.get("write")] == []
-    assert set(metadata.get("plugins", {})) == {"datasette-dashboards", "datasette-render-markdown"}
+    assert set(metadata.get("plugins", {})) == {
+        "datasette-block-robots", "datasette-dashboards", "datasette-render-markdown"}
     assert metadata["plugins"]["datasette-render-markdown"] == {"patterns": []}  # no HTML cells
 
 
@@ -575,7 +581,8 @@ def schema_columns(db: sqlite_utils.Database) -> dict[str, list[str]]:
     SQLite's own parts are left out: FTS shadow tables (``items_fts_data`` …) and the hidden
     columns of a virtual table (``items_fts.rank``), whose ``hidden`` flag is 1.
     """
-    names = [row[0] for row in db.execute("select name from sqlite_master where type = 'table'")]
+    names = [row[0] for row in db.execute(
+        "select name from sqlite_master where type in ('table', 'view')")]
     shadow_prefixes = tuple(f"{name}_" for name in names if name.endswith("_fts"))
     tables = [n for n in names if not n.startswith(("sqlite_", *shadow_prefixes))]
     return {
