@@ -56,6 +56,7 @@ def test_an_anniversary_says_which_year_it_is(sentence: str, year: int | None) -
         ("Hai bên ký kết ngày 20/11 (thứ Tư).", {2024}, date(2024, 11, 20)),
         ("The memorandum was signed on Wednesday, November 20.", {2025}, None),
         ("The memorandum was signed on November 20.", {2024}, None),
+        ("Diễn đàn lần thứ 5 (20/11) khai mạc tại Hà Nội.", {2025}, None),  # "the 5th", no weekday
     ],
 )
 def test_a_weekday_decides_the_year(sentence: str, mentioned: set[int], expected) -> None:
@@ -139,6 +140,11 @@ def test_the_reference_day_chain_fixes_the_year() -> None:
 def test_the_text_can_fix_the_year_itself() -> None:
     item = item_of(VI_TITLE, VI_TEXT + VI_ANNIVERSARY)
     assert event(item) == ("2022-12-05", "inferred", None)
+
+
+def test_a_yearless_day_written_again_with_its_year_takes_it() -> None:
+    text = VI_TEXT + "Thỏa thuận ký ngày 5/12/2022 có hiệu lực trong ba năm.\n"
+    assert event(item_of(VI_TITLE, text)) == ("2022-12-05", "inferred", None)
 
 
 def test_a_stated_day_and_a_missing_one() -> None:

@@ -39,6 +39,10 @@ diacritics: ``Hà Nội``, ``Huế``, ``Thành phố Hồ Chí Minh``; places ab
 ``rules.yaml``'s ``topics`` (content exchange, co-production, documentaries, digital
 transformation, AI, OTT/platforms, journalism training, foreign information, press management, fake
 news, telecommunications, publishing, youth exchange, news agencies, broadcasting technology);
+``event_date`` is YYYY-MM-DD or None; ``event_date_basis`` says how it is known: ``stated`` (the
+text gives the day and its year), ``inferred`` (a relative or year-less day resolved against the
+reference day, a weekday or the year the text gives; or the dateline's day), ``year-less`` (the
+year is unknown: ``event_day`` holds ``--MM-DD``) or ``missing``; see ``fields.event_date``.
 ``evidence`` maps each field to the sentence it came from; ``score`` is a rough confidence in
 [0, 1] for sorting, not a probability.
 """

@@ -98,7 +98,8 @@ _FUTURE = re.compile(
 STATED, INFERRED, YEARLESS = "stated", "inferred", "year-less"
 _WEEKDAY_NAME = (
     r"(?:(?P<en>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-    r"|[Tt]hứ\s+(?P<vi>Hai|Ba|Tư|Năm|Sáu|Bảy|[2-7])|(?P<cn>Chủ\s+[Nn]hật))"
+    r"|[Tt]hứ\s+(?P<vi>Hai|Ba|Tư|Năm|Sáu|Bảy)|(?P<cn>Chủ\s+[Nn]hật)"
+    r"|(?:vào|sáng|chiều|tối|trưa|hôm|ngày)\s+[Tt]hứ\s+(?P<vn>[2-7]))"  # not "lần thứ 5"
 )
 _WEEKDAY_BEFORE = re.compile(_WEEKDAY_NAME + r"[\s,]*(?:the\s+|on\s+|ngày\s+)?\(?\s*$")
 _WEEKDAY_AFTER = re.compile(r"[\s,]*\(?\s*(?:on\s+(?:a\s+)?)?" + _WEEKDAY_NAME + r"(?!\w)")
@@ -231,7 +232,7 @@ def _weekday_number(match: re.Match[str]) -> int:
         return _WEEKDAYS_EN[match.group("en").lower()]
     if match.group("cn"):
         return 6
-    return _WEEKDAYS_VI[match.group("vi").lower()]
+    return _WEEKDAYS_VI[(match.group("vi") or match.group("vn")).lower()]
 
 
 def _named_weekday(sentence: str, match: re.Match[str]) -> int | None:

@@ -28,7 +28,13 @@ The rules, in the order a reader applies them:
   sentence; dates more than 45 days before the reference day are background. A date a verb of
   saying gives (``the foundation said Wednesday``, ``Bộ ... ngày 15/8 cho biết``) dates the
   report: a later one of those sentences tied to a verb of the event (``which opened Monday``,
-  ``khai giảng sáng 12/8``) wins over it;
+  ``khai giảng sáng 12/8``) wins over it. The span of a visit (``paid a visit from November 19 to
+  21``, ``thăm ... từ ngày 19 đến 21/11``) is the setting of a signing, talks or a reception told
+  in the lead, never their day; the span of a forum or a course, or of a visit that is the item
+  itself, dates it by its first day. The reference day is ``Reading.ref``; with none, a year-less
+  day takes the year the text fixes (an anniversary's arithmetic, a weekday among the years the
+  text names, the same day written with its year elsewhere), or is kept year-less. How the day
+  is known is its **basis**: ``stated``, ``inferred``, ``year-less`` or ``missing`` (``Event``);
 * the **place** is where that dated sentence puts the event (``in Hà Nội``, ``tại Huế``; failing
   those, the end of a journey: ``a working visit ... to Hanoi``, not ``to return to Phnom Penh``),
   else the title's or the first sentence's, else the dateline's, else the lead's;
@@ -54,7 +60,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from jobs.classify.dates import DateHit, find_dates, year_hints
+from jobs.classify.dates import DateHit, YearHints, find_dates, year_hints
 from jobs.classify.gazetteer import Gazetteer, load
 from jobs.classify.orgs import UNKNOWN
 from jobs.classify.orgs import words as org_words
@@ -317,8 +323,23 @@ def event_date(reading: Reading) -> Event:
     of the event ("the programme, which opened Monday") wins over it. The span of a visit is
     its setting, never the day of an act in it. With no reference day, a year-less day is kept
     as such (``Event.month_day``, basis ``year-less``) unless the text fixes its year."""
-    ref, previous = reading.ref, None
     hints = year_hints([s.text for s in reading.sentences])
+    found = _find_event(reading, hints)
+    return _settle_year(reading, found, hints) if found.yearless else found
+
+
+def _settle_year(reading: Reading, event: Event, hints: YearHints) -> Event:
+    """A year-less day the text writes again with its year elsewhere ("5-12" in the lead,
+    "5/12/2022" further on) takes that year."""
+    for s in reading.sentences:
+        for hit in find_dates(s.text, reading.ref, None, hints):
+            if hit.value and hit.month_day == event.month_day:
+                return Event(hit.value, event.sentence, "inferred", event.month_day)
+    return event
+
+
+def _find_event(reading: Reading, hints: YearHints) -> Event:
+    ref, previous = reading.ref, None
     within = _acts_within(reading)
     report: Event | None = None
     early = [
