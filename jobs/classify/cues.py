@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
-from jobs.classify.gazetteer import Gazetteer, Languages
+from jobs.classify.gazetteer import Gazetteer, Languages, load
 from jobs.classify.textmatch import Hit, Tokens
 
 _EARLIER_SIGNED = re.compile(r"\b(?:the|previously|already|earlier)\s*$")  # "the signed MoU"
@@ -310,3 +311,47 @@ def inside_name(tokens: Tokens, hit: Hit) -> bool:
 def _names(word: str) -> bool:
     return word[0].isupper() and word.lower() not in _PLACE_NEIGHBOURS
 
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _venue_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    rules = load().rules
+    seats = re.compile(rf"(?<!\w)(?:{_alternation(rules['seats_of_government'])})(?!\w)", re.I)
+    visits = re.compile(
+        rf"(?<!\w)(?:{_alternation(rules['state_visits'])})(?!\w)"
+        rf"[^.;]{{0,60}}?(?<!\w)(?:{_alternation(rules['visit_to'])})\s+(?:the\s+)?(?=\w)",
+        re.I,
+    )
+    return seats, visits
+
+
+SEAT_COUNTRY_REACH = 3  # words before a seat of government in which its country is named
+
+
+def implied_venue(
+    tokens: Tokens, countries: list[tuple[int, str]], home: str | None
+) -> tuple[str, str] | None:
+    """The country whose capital a sentence puts the event in, and the phrase that says so: a
+    state or official visit to a country ("during his state visit to Laos", "chuyến thăm cấp nhà
+    nước tới Việt Nam"), or the seat of a government ("received at the Government headquarters",
+    "tại trụ sở Chính phủ"), whose country is one named just before it ("the Lao Presidential
+    Palace"), else ``home``, the country of the outlet (a government receives at home; the press
+    of the country reports it)."""
+    seats, visits = _venue_patterns()
+    for match in visits.finditer(tokens.text):
+        at = tokens.index_at(match.end())
+        visited = [code for index, code in countries if index == at]
+        if visited:
+            return visited[0], match.group()
+    match = seats.search(tokens.text)
+    if match:
+        at = tokens.index_at(match.start())
+        named = [code for index, code in countries if at - SEAT_COUNTRY_REACH <= index < at]
+        country = named[-1] if named else home
+        if country:
+            return country, match.group()
+    return None

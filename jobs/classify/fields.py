@@ -60,6 +60,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from jobs.classify import cues
 from jobs.classify.dates import DateHit, YearHints, find_dates, year_hints
 from jobs.classify.gazetteer import Gazetteer, load
 from jobs.classify.orgs import UNKNOWN
@@ -394,7 +395,7 @@ def event_place(reading: Reading, event: Event) -> tuple[str | None, str]:
     if found:
         return found[0], found[1].text
     if reading.dateline_place:
-        first = next((s.text for s in reading.sentences if s.role == "body"), "")
+        first = next((s.text for s in reading.sentences if s.role == "body" and s.usable), "")
         return reading.dateline_place, f"{reading.dateline} {first}".strip()
     lead = [s for s in reading.sentences if is_lead(s) or (is_core(s) and s.kinds_weak)]
     found = _located(lead)
@@ -403,12 +404,19 @@ def event_place(reading: Reading, event: Event) -> tuple[str | None, str]:
     return _implied(reading, [event.sentence, *opening, *lead]) or (None, "")
 
 
+# The outlet's country when the source does not say: a page in Vietnamese is Vietnamese press.
+LANGUAGE_HOME = {"vi": "VN"}
+
+
 def _implied(reading: Reading, sentences: list[Sentence | None]) -> tuple[str, str] | None:
     """The capital a venue puts the event in when no city is named: "received at the Government
     headquarters" (the host's capital), "during his state visit to Laos" (Vientiane)."""
     gaz = reading.gaz or load()
-    for s in dict.fromkeys(s for s in sentences if s is not None and s.usable):
-        venue = cues.implied_venue(s.tokens, s.countries, reading.home)
+    home = reading.home or LANGUAGE_HOME.get(reading.language)
+    for s in sentences:
+        if s is None or not s.usable:
+            continue
+        venue = cues.implied_venue(s.tokens, s.countries, home)
         if venue and venue[0] in gaz.capitals:
             return gaz.capitals[venue[0]], s.text
     return None

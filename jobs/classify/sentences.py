@@ -100,6 +100,8 @@ class Reading:
     language: str
     dateline_place: str | None = None
     dateline_date: date | None = None
+    dateline: str = ""  # the dateline as written: "HANOI, June 3 (Xinhua) --"
+    home: str | None = None  # the outlet's country, when the source gives it
     reference: date | None = None  # the pipeline's stand-in for a missing publication day
     gaz: Gazetteer | None = None  # the gazetteer plus the organisations recognised in the text
 
@@ -173,17 +175,17 @@ def _date_line(line: str, ref: date | None) -> date | None:
 
 def take_dateline(
     lines: list[str], index: PhraseIndex, gaz: Gazetteer, ref: date | None
-) -> tuple[str | None, date | None]:
-    """Cut the dateline off the first or second line of ``lines`` (in place) and give its place
-    and day; a dateline without a day, after a line that is only a date, takes that date."""
+) -> tuple[str | None, date | None, str]:
+    """Cut the dateline off the first or second line of ``lines`` (in place) and give its place,
+    day and text; a dateline without a day, after a line that is only a date, takes that date."""
     above = None
     for number, line in enumerate(lines[:2]):
         place, day, length = _dateline(line, index, gaz, ref)
         if length:
             lines[number] = line[length:]
-            return place, day or above
+            return place, day or above, line[:length].strip()
         above = _date_line(line, ref)
-    return None, None
+    return None, None, ""
 
 
 def read_article(
@@ -205,9 +207,10 @@ def read_article(
     language = article.language or detect_language(" ".join([title, *lines[:5]]))
     reading = Reading([], published, language.split("-")[0].lower())
     reading.reference = parse_published(article.reference)
-    reading.dateline_place, reading.dateline_date = take_dateline(
+    reading.dateline_place, reading.dateline_date, reading.dateline = take_dateline(
         lines, index, gaz, published or reading.reference
     )
+    reading.home = home
     pieces = [("title", title)] + (
         [("description", s) for s in split_sentences(description)] if description else []
     )
