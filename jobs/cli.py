@@ -301,13 +301,14 @@ def serve(config_path: str, db_path: str, host: str, port: int) -> None:
 
 @main.command()
 @db_option
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path), required=False)
 @click.option("--force", is_flag=True, help="Replace PATH if it exists.")
 @clean_errors
-def snapshot(db_path: str, path: Path, force: bool) -> None:
+def snapshot(db_path: str, path: Path | None, force: bool) -> None:
     """Write a consistent copy of the database to PATH (a file, or a folder), even while
-    `coopwatch run` is syncing it. To restore, stop the service and copy the snapshot over
-    the database (see the README).
+    `coopwatch run` is syncing it. Without PATH: a time-stamped file in snapshots/ beside the
+    database, the newest of which Datasette offers as /coopwatch.db. To restore, stop the
+    service and copy the snapshot over the database (see the README).
 
     Example: coopwatch snapshot backups/
     """

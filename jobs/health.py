@@ -10,7 +10,8 @@ The report also lists each source's last success and the sources failing now (th
 run failed). It is read from the ``sources`` table through Datasette's read-only connection;
 the intervals come from sources.yaml, handed over by ``configure`` (``coopwatch run`` and
 ``coopwatch serve`` call it, before the web server starts), keyed by the database file.
-``configure`` also registers this module as a Datasette plugin: its one hook adds the route.
+``configure`` also registers this module as a Datasette plugin: its one hook adds the operator's
+routes, this one and ``/coopwatch.db``, the newest snapshot (see ``jobs.snapshot``).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from typing import Any
 
 from datasette import hookimpl
 from datasette.plugins import pm
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import AsgiFileDownload, Response
 
+from jobs import snapshot
 from jobs.models import Source
 
 DATABASE = "coopwatch"
@@ -63,7 +65,7 @@ def configure(db_path: str | Path, sources: Iterable[Source], *, syncing: bool,
 
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    return [(r"^/-/health$", health_page)]
+    return [(r"^/-/health$", health_page), (rf"^/{DATABASE}\.db$", download_page)]
 
 
 def report(rows: list[dict[str, Any]], watch: Watch, now: datetime) -> dict[str, Any]:
@@ -107,3 +109,12 @@ async def health_page(datasette: Any) -> Response:
     watch = _watches.setdefault(str(Path(db.path).resolve()), Watch())
     body = report([dict(row) for row in result.rows], watch, datetime.now(UTC))
     return Response.json(body, status=200 if body["healthy"] else 503)
+
+
+async def download_page(datasette: Any) -> Response | AsgiFileDownload:
+    """The whole database, as its newest snapshot: a consistent, self-contained file."""
+    latest = snapshot.latest_snapshot(datasette.get_database(DATABASE).path)
+    if latest is None:
+        return Response.text("No snapshot yet: `coopwatch snapshot` writes one, and the newest "
+                             "is offered here.\n", status=404)
+    return AsgiFileDownload(latest, filename=latest.name, content_type="application/vnd.sqlite3")

@@ -6,6 +6,10 @@ and no lock is taken, so neither ``coopwatch run`` nor a ``sync`` waits for it. 
 written beside its target as a hidden partial file, switched to a single self-contained file
 (rollback journal, no ``-wal``), checked with ``PRAGMA quick_check`` and only then renamed into
 place: a target path never holds half a snapshot.
+
+Without a PATH the copy goes to ``snapshots/`` beside the database, time-stamped; the newest one
+there is what Datasette offers as the whole-database download, ``/coopwatch.db`` (a live WAL
+file cannot be offered whole, a snapshot can).
 """
 
 from __future__ import annotations
@@ -18,6 +22,19 @@ from pathlib import Path
 
 from jobs.errors import DatabaseError
 
+SNAPSHOTS = "snapshots"  # the folder beside the database that the download is served from
+PATTERN = "coopwatch-*.db"
+
+
+def snapshots_folder(db_path: str | Path) -> Path:
+    return Path(db_path).parent / SNAPSHOTS
+
+
+def latest_snapshot(db_path: str | Path) -> Path | None:
+    """The newest time-stamped snapshot in ``snapshots/`` beside the database, if any."""
+    found = sorted(snapshots_folder(db_path).glob(PATTERN))  # the stamps sort by time
+    return found[-1] if found else None
+
 
 def snapshot_path(target: str | Path, now: datetime | None = None) -> Path:
     """``target`` itself, or a time-stamped file inside it when it is a folder."""
@@ -28,11 +45,16 @@ def snapshot_path(target: str | Path, now: datetime | None = None) -> Path:
     return target
 
 
-def take_snapshot(db_path: str | Path, target: str | Path, *, overwrite: bool = False) -> Path:
-    """Copy ``db_path`` to ``target`` (a file, or a folder for a time-stamped file)."""
+def take_snapshot(db_path: str | Path, target: str | Path | None = None, *,
+                  overwrite: bool = False) -> Path:
+    """Copy ``db_path`` to ``target`` (a file, or a folder for a time-stamped file; by default
+    ``snapshots/`` beside the database)."""
     db_path = Path(db_path)
     if not db_path.is_file():
         raise DatabaseError(f"{db_path}: no such database")
+    if target is None:
+        target = snapshots_folder(db_path)
+        target.mkdir(exist_ok=True)
     path = snapshot_path(target)
     if path.exists() and not overwrite:
         raise DatabaseError(f"{path} already exists; choose another path or pass --force")

@@ -87,3 +87,28 @@ def test_a_missing_database_is_an_error(tmp_path):
                                        str(tmp_path / "copy.db")])
     assert result.exit_code == 1 and "no such database" in result.output
     assert not (tmp_path / "copy.db").exists()
+
+
+def test_datasette_offers_the_newest_snapshot_as_the_database_download(tmp_path, db_path, db):
+    import asyncio
+
+    from jobs import health, serve
+
+    health.configure(db_path, [], syncing=False)
+    ds = serve.make_datasette(db_path)
+    loop = asyncio.new_event_loop()
+    try:
+        assert loop.run_until_complete(ds.client.get("/coopwatch.db")).status_code == 404
+        runner = CliRunner()
+        result = runner.invoke(main, ["snapshot", "--db", str(db_path)])
+        assert result.exit_code == 0, result.output
+        [first] = (db_path.parent / "snapshots").glob("coopwatch-*.db")
+        newer = first.with_name("coopwatch-99990101T000000Z.db")
+        db["sources"].insert({"name": "late", "url": "https://l.example/", "kind": "rss"})
+        assert runner.invoke(main, ["snapshot", "--db", str(db_path), str(newer)]).exit_code == 0
+        response = loop.run_until_complete(ds.client.get("/coopwatch.db"))
+    finally:
+        loop.close()
+    assert response.status_code == 200
+    assert response.content == newer.read_bytes() != first.read_bytes()
+    assert newer.name in response.headers["content-disposition"]
