@@ -137,6 +137,17 @@ def test_the_reference_day_chain_fixes_the_year() -> None:
     assert both.event_date == "2021-12-05"
 
 
+def test_the_pipelines_reference_is_a_bound_not_the_pages_day() -> None:
+    ref = date(2025, 6, 20)
+    assert find_dates("Chiều 5-12, hai bên ký kết", ref)[0].value == date(2025, 12, 5)  # nearest
+    assert find_dates("Chiều 5-12, hai bên ký kết", ref, bound=True)[0].value == date(2024, 12, 5)
+    # a feed dated six months after the page: the day is the latest before it, and not background
+    item = item_of(VI_TITLE, VI_TEXT, reference="2025-06-20", reference_from="feed")
+    assert event(item) == ("2024-12-05", "inferred", None)
+    # the page's own date: the nearest 5 December
+    assert event(item_of(VI_TITLE, VI_TEXT, published="2025-06-20"))[0] == "2025-12-05"
+
+
 def test_the_text_can_fix_the_year_itself() -> None:
     item = item_of(VI_TITLE, VI_TEXT + VI_ANNIVERSARY)
     assert event(item) == ("2022-12-05", "inferred", None)
@@ -145,6 +156,17 @@ def test_the_text_can_fix_the_year_itself() -> None:
 def test_a_yearless_day_written_again_with_its_year_takes_it() -> None:
     text = VI_TEXT + "Thỏa thuận ký ngày 5/12/2022 có hiệu lực trong ba năm.\n"
     assert event(item_of(VI_TITLE, text)) == ("2022-12-05", "inferred", None)
+
+
+def test_an_agency_dateline_gives_its_day_even_without_a_year() -> None:
+    text = (
+        "SEOUL, March 3 (VNA) - The Vietnam News Agency (VNA) and Yonhap News Agency signed an "
+        "agreement on news exchange, the two agencies said.\nUnder the deal, the two agencies "
+        "will exchange news, photos and videos.\n"
+    )
+    title = "VNA and Yonhap sign news exchange agreement"
+    assert event(item_of(title, text)) == (None, "year-less", "--03-03")
+    assert event(item_of(title, text, reference="2024-03-05")) == ("2024-03-03", "inferred", None)
 
 
 def test_a_stated_day_and_a_missing_one() -> None:

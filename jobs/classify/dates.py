@@ -113,6 +113,7 @@ _ANNIVERSARY = re.compile(
     r"|\b(?:kỷ niệm|tròn)\s+(?:tròn\s+)?(?P<vn>\d{1,3})\s+năm\b",
     re.I,
 )
+BOUND_SLACK = timedelta(days=1)  # a bound's day may be a time zone behind the event's
 WEEKDAY_REACH = timedelta(days=200)  # how far from ref a weekday may move a day to another year
 ANNIVERSARY_YEARS = 3  # a founding year this close to an "N-th anniversary" range end is it
 
@@ -192,11 +193,12 @@ def _day(year: int, month: int, day: int) -> date | None:
 
 
 def _closest_year(
-    month: int, day: int, ref: date, future: bool, weekday: int | None = None
+    month: int, day: int, ref: date, future: bool, weekday: int | None = None, bound: bool = False
 ) -> date | None:
-    """The day nearest ``ref`` (the next one ahead in a sentence about the future); a weekday
-    given with it ("Wednesday, November 20") keeps only the years in which it falls on it, within
-    ``WEEKDAY_REACH`` of ``ref`` (a weekday that fits no year near ``ref`` is a slip: ignored)."""
+    """The day nearest ``ref`` (the next one ahead in a sentence about the future; with
+    ``bound``, the latest on or before ``ref``); a weekday given with it ("Wednesday, November
+    20") keeps only the years in which it falls on it, within ``WEEKDAY_REACH`` of ``ref`` (a
+    weekday that fits no year near ``ref`` is a slip: ignored)."""
     candidates = [d for y in (ref.year - 1, ref.year, ref.year + 1) if (d := _day(y, month, day))]
     agreeing = [
         c for c in candidates if c.weekday() == weekday and abs(c - ref) <= WEEKDAY_REACH
@@ -208,6 +210,8 @@ def _closest_year(
         ahead = [c for c in candidates if timedelta(0) <= c - ref <= timedelta(days=200)]
         if ahead:
             return ahead[0]
+    if bound and (before := [c for c in candidates if c <= ref + BOUND_SLACK]):
+        return max(before)
     return min(candidates, key=lambda c: (abs((c - ref).days), c > ref))
 
 
@@ -246,7 +250,7 @@ def _named_weekday(sentence: str, match: re.Match[str]) -> int | None:
 
 
 def _explicit(
-    sentence: str, match: re.Match[str], ref: date | None, hints: YearHints | None
+    sentence: str, match: re.Match[str], ref: date | None, hints: YearHints | None, bound: bool
 ) -> DateHit | None:
     day, month = int(match.group("d")), _month_number(match)
     span = bool(match.groupdict().get("to"))
@@ -259,7 +263,7 @@ def _explicit(
         return None
     weekday = _named_weekday(sentence, match)
     if ref:
-        value = _closest_year(month, day, ref, _future(sentence, match.start()), weekday)
+        value = _closest_year(month, day, ref, _future(sentence, match.start()), weekday, bound)
     else:
         value = _unreferenced(month, day, weekday, hints or YearHints())
     if value:
@@ -320,15 +324,18 @@ def find_dates(
     ref: date | None,
     previous: date | None = None,
     hints: YearHints | None = None,
+    bound: bool = False,
 ) -> list[DateHit]:
     """Every day-level date in ``sentence``, in reading order (see the module docstring).
 
     With ``hints`` (the article's years), a day whose year neither ``ref`` nor the hints fix is
-    kept as a year-less hit; without them it is dropped."""
+    kept as a year-less hit; without them it is dropped. ``bound``: ``ref`` is a day by which the
+    page existed (a feed's date, the day it was first seen), not its own date, so a year-less
+    day is the latest on or before it rather than the nearest."""
     hits: list[DateHit] = []
     for pattern in _EXPLICIT:
         for m in pattern.finditer(sentence):
-            hit = _explicit(sentence, m, ref, hints)
+            hit = _explicit(sentence, m, ref, hints, bound)
             if hit:
                 hits.append(hit)
     if ref:

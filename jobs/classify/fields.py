@@ -70,6 +70,7 @@ from jobs.classify.sentences import OrgMention, Reading, Sentence
 LEAD_SENTENCES = 3
 DATE_SENTENCES = 6
 PAST_WINDOW = timedelta(days=45)
+BOUND_PAST_WINDOW = timedelta(days=366)
 FUTURE_WINDOW = timedelta(days=200)
 NEAR = 10  # words between an organisation and the country that says which one it is
 
@@ -243,9 +244,17 @@ class Event:
         return f"--{self.month_day[0]:02d}-{self.month_day[1]:02d}"
 
 
-def _in_window(day: date | None, ref: date | None) -> bool:
-    """A day not too far from the reference day; a year-less day (None) cannot be tested."""
-    return day is None or ref is None or ref - PAST_WINDOW <= day <= ref + FUTURE_WINDOW
+def _in_window(day: date | None, ref: date | None, bound: bool = False) -> bool:
+    """A day not too far from the reference day; a year-less day (None) cannot be tested. A
+    reference that is only a bound (``_bound``) may be long after the page: a wider past."""
+    past = BOUND_PAST_WINDOW if bound else PAST_WINDOW
+    return day is None or ref is None or ref - past <= day <= ref + FUTURE_WINDOW
+
+
+def _bound(reading: Reading) -> bool:
+    """The reference day is the pipeline's (a feed's own date, the day a fresh listing first
+    showed the page: ``Reading.reference``), a day by which the page existed, not its date."""
+    return reading.ref is not None and not (reading.dateline_date or reading.published)
 
 
 REPORT_GAP = 25  # characters between a verb of saying and the date it gives the report
@@ -333,14 +342,14 @@ def _settle_year(reading: Reading, event: Event, hints: YearHints) -> Event:
     """A year-less day the text writes again with its year elsewhere ("5-12" in the lead,
     "5/12/2022" further on) takes that year."""
     for s in reading.sentences:
-        for hit in find_dates(s.text, reading.ref, None, hints):
+        for hit in find_dates(s.text, reading.ref, None, hints, _bound(reading)):
             if hit.value and hit.month_day == event.month_day:
                 return Event(hit.value, event.sentence, "inferred", event.month_day)
     return event
 
 
 def _find_event(reading: Reading, hints: YearHints) -> Event:
-    ref, previous = reading.ref, None
+    ref, previous, bound = reading.ref, None, _bound(reading)
     within = _acts_within(reading)
     report: Event | None = None
     early = [
@@ -349,8 +358,8 @@ def _find_event(reading: Reading, hints: YearHints) -> Event:
     for s in early:
         if not s.usable:
             continue
-        for hit in find_dates(s.text, ref, previous, hints):
-            if _in_window(hit.value, ref) and not _setting(s, hit, within) and (
+        for hit in find_dates(s.text, ref, previous, hints, bound):
+            if _in_window(hit.value, ref, bound) and not _setting(s, hit, within) and (
                 s.coop or s.position == 0 or s.role == "description"
             ):
                 if report is None and _reports(s, hit) and not _acted(s, hit):
@@ -363,12 +372,15 @@ def _find_event(reading: Reading, hints: YearHints) -> Event:
     first = next((s for s in reading.sentences if s.role == "body"), None)
     if reading.dateline_date:
         return Event(reading.dateline_date, first, "inferred")
+    dated = find_dates(reading.dateline, ref, None, hints, bound)  # "Seoul, March 3 (VNA)", no year
+    if dated:
+        return Event.of(dated[0], first)
     for s in reading.sentences:
         if is_core(s) and s.position >= DATE_SENTENCES:
             hits = [
                 h
-                for h in find_dates(s.text, ref, None, hints)
-                if _in_window(h.value, ref) and not _setting(s, h, within)
+                for h in find_dates(s.text, ref, None, hints, bound)
+                if _in_window(h.value, ref, bound) and not _setting(s, h, within)
             ]
             if hits:
                 return Event.of(hits[0], s)
