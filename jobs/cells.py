@@ -89,6 +89,10 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
     if column in ARRAY_COLUMNS and value.startswith("["):
         values = _json(value)
         return chips(column, values, table) if isinstance(values, list) else None
+    if column == "popup" and value.startswith("{"):  # a map marker's popup (events_map)
+        popup = _json(value)
+        if isinstance(popup, dict) and popup.get("link"):
+            return Markup('<a href="{}">{}</a>').format(popup["link"], popup.get("title") or "")
     if column == "evidence" and value.startswith("{"):
         evidence = _json(value)
         return evidence_list(evidence) if isinstance(evidence, dict) else None

@@ -9,7 +9,8 @@ metadata cannot:
   with the array columns as arrays, empty Atom feeds (see ``jobs.middleware``, ``jobs.csvsafe``).
 * ``prepare_connection``: ``PRAGMA query_only`` on every connection to the coopwatch file,
   Datasette's write connection included (reads are opened ``mode=ro`` anyway), and the SQL
-  function ``country_label('VN')`` → "Viet Nam (VN)" for queries and dashboard menus.
+  function ``country_label('VN')`` → "Viet Nam (VN)" for queries and dashboard menus, and
+  ``place_latitude(place)``, ``place_longitude(place)`` from the place gazetteer, for the map.
 * ``render_cell`` (``jobs.cells``), ``extra_template_vars`` and ``register_routes``
   (``jobs.pages``): chips, links, the home page, item and event cards, organisation and
   country-pair pages.
@@ -24,6 +25,7 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode
 
 from jobs import cells, csvsafe, middleware, pages
+from jobs.classify.gazetteer import load as gazetteer
 from jobs.countries import country_label, language_name
 from jobs.highlight import why_matched
 
@@ -49,10 +51,20 @@ def prepare_connection(conn: sqlite3.Connection, database: str) -> None:
         return
     conn.execute("PRAGMA query_only = 1")
     conn.create_function("country_label", 1, _sql_country_label, deterministic=True)
+    conn.create_function("place_latitude", 1, lambda place: _coordinate(place, 0),
+                         deterministic=True)
+    conn.create_function("place_longitude", 1, lambda place: _coordinate(place, 1),
+                         deterministic=True)
 
 
 def _sql_country_label(code: Any) -> Any:
     return country_label(code) if isinstance(code, str) else code
+
+
+def _coordinate(place: Any, index: int) -> float | None:
+    """Latitude (0) or longitude (1) of a place the classifier's gazetteer knows, else None."""
+    known = gazetteer().places.get(place) if isinstance(place, str) else None
+    return (known.lat, known.lon)[index] if known else None
 
 
 @hookimpl
