@@ -514,11 +514,12 @@ def test_even_the_write_connection_is_read_only(client: Client) -> None:
 
 
 # Read-only plugins only: the Atom feeds, the events charts (datasette-dashboards, which
-# brings datasette-leaflet and datasette-render-markdown along), robots.txt, and coopwatch's own
-# hooks (jobs.plugin).
+# brings datasette-leaflet and datasette-render-markdown along), the map of events
+# (datasette-cluster-map), robots.txt, and coopwatch's own hooks (jobs.plugin).
 PLUGINS = [
     "datasette-atom",
     "datasette-block-robots",
+    "datasette-cluster-map",
     "datasette-dashboards",
     "datasette-leaflet",
     "datasette-render-markdown",
