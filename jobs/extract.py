@@ -3,22 +3,41 @@
 Decoding is done here, not left to guessing: a Vietnamese page in windows-1258 that declares its
 charset only in a ``<meta>`` tag must come out as ``Việt Nam``, and so must a UTF-8 page that
 declares nothing. Order: byte-order mark; valid UTF-8 (pages that decode cleanly as UTF-8 are
-UTF-8 far more often than not, whatever a stale header says); the HTTP charset; the ``<meta>``
+UTF-8 far more often than not, whatever a stale header says); UTF-8 with U+FFFD for a few stray
+bytes, when the page says UTF-8 or nothing and most of its non-ASCII text decodes (a guessed
+legacy charset would garble the whole page to save three bytes); the HTTP charset; the ``<meta>``
 charset; charset-normalizer's guess; windows-1252 with replacement as the last resort. All text
 is normalised to NFC (windows-1258 spells tones as combining marks).
-"""
+
+The publication date is htmldate's extensive search, stage by stage, so the kind of evidence
+that gave it is kept (``Article.published_from``; see ``find_published``). The text is
+trafilatura's, with tables (see ``extract_article``) and without readers' comments."""
 
 from __future__ import annotations
 
 import codecs
 import re
 from collections.abc import Mapping
+from copy import deepcopy
+from datetime import datetime, timedelta
 
 import charset_normalizer
 import trafilatura
-from htmldate import find_date
+from htmldate import core as htmldate_core
+from htmldate.extractors import (
+    FREE_TEXT_EXPRESSIONS,
+    discard_unwanted,
+    extract_url_date,
+    idiosyncrasies_search,
+    img_search,
+    json_search,
+    pattern_search,
+)
+from htmldate.settings import CLEANING_LIST, MAX_SEGMENT_LEN, MIN_SEGMENT_LEN
+from htmldate.utils import Extractor, clean_html, load_html
+from htmldate.validators import check_extracted_reference, get_max_date, get_min_date
+from lxml import etree
 from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
-from trafilatura.utils import load_html
 
 from jobs.models import Article, Entry
 from jobs.text import nfc
@@ -34,6 +53,17 @@ CANONICAL = re.compile(
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"))
 HEAD_BYTES = 4096
+STAMP = re.compile(
+    r"\b(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)\s?"
+    r"(Z|[+-]\d{2}:?\d{2})(?![\d:])")
+ZERO = timedelta(0)
+UTF8_MAJORITY = 10  # good UTF-8 characters per stray byte to overrule a declared legacy charset
+STAMPED = ("metadata", "json-ld", "html")  # evidence that is usually a full timestamp
+BYLINE_SEPARATOR = re.compile(r"\s+[·•|–—-]\s+|:\s+")
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+RDF_DESCRIPTION = re.compile(r"<rdf:Description\b[^>]*>", re.IGNORECASE)
+RDF_ABOUT = re.compile(r"""\brdf:about\s*=\s*["']([^"']+)""", re.IGNORECASE)
+RDF_DATE = re.compile(r"""\bdc:date\s*=\s*["']([^"']+)""", re.IGNORECASE)
 
 
 def _codec(name: str | None) -> str | None:
@@ -58,7 +88,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     if content_type and (match := HTTP_CHARSET.search(content_type)):
         declared.append(match.group(1))
     if match := META_CHARSET.search(body[:HEAD_BYTES]):
-        declared.append(match.group(1).decode("ascii"))
+        declared.append(match.group(1).decode("ascii", "replace"))
+    if text := _mostly_utf8(body, claimed=not declared or _codec(declared[0]) == "utf-8"):
+        return text
     for name in declared:
         if text := _try_decode(body, name):
             return text
@@ -66,6 +98,21 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     if guess is not None and (text := _try_decode(body, guess.encoding)):
         return text
     return nfc(body.decode("cp1252", "replace")) or ""
+
+
+def _mostly_utf8(body: bytes, *, claimed: bool) -> str | None:
+    """The page as UTF-8 with U+FFFD for stray bytes, when it is UTF-8 with a few stray bytes.
+
+    A page that says UTF-8 (or says nothing) is taken as UTF-8 unless most of its non-ASCII
+    characters fail to decode; a page that names another charset only when nearly all of them
+    decode (ten good for one bad), as no legacy single-byte text does by chance.
+    """
+    text = body.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - body.count(b"\xef\xbf\xbd")
+    good = len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")
+    if good >= bad * (1 if claimed else UTF8_MAJORITY):
+        return nfc(text)
+    return None
 
 
 def _try_decode(body: bytes, name: str) -> str | None:
@@ -99,35 +146,146 @@ def extract_article(
     """Reduce a page to an Article; fall back to the listing entry's title, date and summary."""
     headers = headers or {}
     html = decode_html(body, headers.get("content-type"))
+    # htmldate's loader keeps comments (old blogs put an RDF dc:date there); trafilatura's drops
+    # them, so they are stripped before the text is extracted.
     tree = load_html(html) if html.strip() else None
-    title = published = description = text = None
+    title = published = published_from = description = text = None
     if tree is not None:
-        title, published, description = _metadata(tree, url)  # before trafilatura prunes it
+        published, published_from = find_published(tree, html, url)
+        etree.strip_tags(tree, etree.Comment)
+        title, description = _title_description(tree)  # before trafilatura prunes the tree
         document = trafilatura.bare_extraction(
-            tree, url=url, with_metadata=False, include_comments=False, include_tables=False)
+            tree, url=url, with_metadata=False, include_comments=False, include_tables=True)
         text = document.text if document is not None else None
     fallback = fallback or Entry(url=url)
+    if not published and fallback.published:
+        published, published_from = fallback.published, "entry"
     lang = HTML_LANG.search(html[:HEAD_BYTES])
     return Article(
         url=page_canonical(html, url),
         source=source,
         title=nfc(title or fallback.title or "") or "",
         text=nfc(text or _strip_tags(fallback.summary) or "") or "",
-        published=published or fallback.published,
+        published=published,
         language=lang.group(1).lower() if lang else None,
         description=nfc(description or _strip_tags(fallback.summary)),
+        published_from=published_from,
     )
 
 
-def _metadata(tree, url: str) -> tuple[str | None, str | None, str | None]:
-    """Title, publication date and description, by trafilatura's and htmldate's own readers.
+def _title_description(tree) -> tuple[str | None, str | None]:
+    """Title and description, by trafilatura's own readers.
 
     ``with_metadata=True`` would also look for author, licence, categories, tags and site name,
     which coopwatch does not keep: that doubled the cost of extraction (bench/RESULTS.md).
     """
     meta = extract_meta_json(tree, examine_meta(tree))
-    published = find_date(tree, url=url, original_date=True, extensive_search=False)
-    return meta.title or extract_title(tree), published, meta.description
+    return meta.title or extract_title(tree), meta.description
+
+
+def find_published(tree, html: str, url: str) -> tuple[str | None, str | None]:
+    """The publication day and the kind of evidence that gave it, strongest evidence first.
+
+    The stages are htmldate's own ``find_date(extensive_search=True, original_date=True)``, run
+    one at a time so the winning stage is known.
+    """
+    options = Extractor(True, get_max_date(None), get_min_date(None), True, "%Y-%m-%d")
+    for kind, stage in (("url", lambda: extract_url_date(url, options)),
+                        ("metadata", lambda: htmldate_core.examine_header(tree, options)),
+                        ("json-ld", lambda: json_search(tree, options)),
+                        ("comment", lambda: _comment_date(html, url, options)),
+                        ("text", lambda: htmldate_core.examine_abbr_elements(tree, options))):
+        if day := stage():
+            return _local_day(day, html) if kind in STAMPED else day, kind
+    day, kind = _search_body(tree, options)
+    return (_local_day(day, html) if day and kind in STAMPED else day), kind
+
+
+def _pieces(segment: str) -> list[str]:
+    """A text segment, and the parts of a byline that joins a name and a date with a separator.
+
+    "Redacción · martes 17 de marzo de 2020" is no date to a date parser, its second part is.
+    """
+    if not MIN_SEGMENT_LEN < len(segment) < MAX_SEGMENT_LEN:
+        return []
+    parts = BYLINE_SEPARATOR.split(segment)
+    if len(parts) == 1:
+        return [segment]
+    return [segment, *(part for part in parts if len(part) > MIN_SEGMENT_LEN and YEAR.search(part))]
+
+
+def _comment_date(html: str, url: str, options: Extractor) -> str | None:
+    """The ``dc:date`` of an RDF description, which blogs used to put in an HTML comment.
+
+    A page listing several posts has several: the one about ``url`` wins, else they must agree.
+    """
+    days = {}
+    for match in RDF_DESCRIPTION.finditer(html):
+        about, stamp = RDF_ABOUT.search(match.group(0)), RDF_DATE.search(match.group(0))
+        if stamp and (day := _parse_stamp(stamp.group(1))):
+            days[canonical_url(about.group(1)) if about else ""] = day.date()
+    if not days:
+        return None
+    day = days.get(canonical_url(url))
+    if day is None and len(set(days.values())) == 1:
+        day = next(iter(days.values()))
+    if day is None or not options.min.date() <= day <= options.max.date():
+        return None
+    return day.isoformat()
+
+
+def _parse_stamp(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def _local_day(day: str, html: str) -> str:
+    """The page's own calendar day for a date read from a UTC timestamp.
+
+    Sites stamp metadata in UTC and write the day in their own zone: 23:59 UTC on 24 December is
+    25 December in Cairo. When the same instant is also given with the site's offset (JSON-LD
+    often is), that offset's day is the one the page was published on.
+    """
+    stamps = [stamp for stamp in map(_stamp, STAMP.finditer(html)) if stamp is not None]
+    utc = [stamp for stamp in stamps
+           if stamp.utcoffset() == ZERO and stamp.date().isoformat() == day]
+    local = [stamp for stamp in stamps if stamp.utcoffset() != ZERO]
+    for stamp in utc:
+        for other in local:
+            if other == stamp:
+                return other.date().isoformat()
+    return day
+
+
+def _stamp(match: re.Match) -> datetime | None:
+    zone = match.group(3)
+    zone = "+00:00" if zone == "Z" else zone if ":" in zone else f"{zone[:3]}:{zone[3:]}"
+    return _parse_stamp(f"{match.group(1)}T{match.group(2)}{zone}")
+
+
+def _search_body(tree, options: Extractor) -> tuple[str | None, str | None]:
+    """htmldate's later stages, on a pruned copy: dated elements, the HTML, the free text."""
+    try:
+        pruned = discard_unwanted(clean_html(deepcopy(tree), CLEANING_LIST))
+    except ValueError:  # lxml refuses some control characters
+        pruned = deepcopy(tree)
+    if day := (htmldate_core.examine_elements(
+            htmldate_core.date_candidates(pruned, True), options)
+            or htmldate_core.examine_elements(pruned.xpath(".//title|.//h1"), options)
+            or htmldate_core.examine_time_elements(pruned, options)):
+        return day, "text"
+    html = htmldate_core.serialize(pruned)
+    if day := (pattern_search(html, htmldate_core.TIMESTAMP_PATTERN, options)
+               or img_search(pruned, options) or idiosyncrasies_search(html, options)):
+        return day, "html"
+    reference = None
+    for segment in FREE_TEXT_EXPRESSIONS(pruned):
+        for piece in _pieces(segment.strip()):
+            reference = htmldate_core.compare_reference(reference, piece, options)
+    day = check_extracted_reference(reference, options) or htmldate_core.search_page(html, options)
+    return day, "free-text" if day else None
 
 
 def _strip_tags(html: str | None) -> str | None:

@@ -81,6 +81,9 @@ class Article:
     # (the day a fresh listing first showed the link; see jobs.pipeline.reference_day).
     reference: str | None = None
     reference_from: str | None = None
+    # Which evidence gave ``published`` (jobs/extract.py, strongest first): url | metadata |
+    # json-ld | comment | text | html | free-text, or ``entry`` (the feed entry's date).
+    published_from: str | None = None
 
 
 @dataclass(frozen=True)

@@ -223,6 +223,12 @@ def _add_event_search(db: sqlite_utils.Database) -> None:
                "WHERE decision = 'rejected'")
 
 
+def _add_published_from(db: sqlite_utils.Database) -> None:
+    """``articles.published_from``: which evidence gave the publication date (jobs/extract.py):
+    url, metadata, json-ld, comment, text, html or free-text from the page, entry from the feed."""
+    db["articles"].add_column("published_from", str)
+
+
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
 MIGRATIONS: list[Migration] = [
@@ -234,6 +240,7 @@ MIGRATIONS: list[Migration] = [
     ("0006_browse_indexes", _add_browse_indexes),
     ("0007_event_date_reference", _add_date_reference),
     ("0008_event_search_rejected_view", _add_event_search),
+    ("0009_article_published_from", _add_published_from),
 ]
 
 
