@@ -14,11 +14,14 @@ What goes in, one row per place (``name country kind lat lon population aliases`
   name to a time zone: there it is the CLDR English exemplar city (``Ulaanbaatar``, not
   GeoNames' ``Ulan Bator``). Aliases are the Latin-script alternate names that read as names in
   English or Vietnamese text: capitalised, four letters or more, not a code in capitals, not the
-  name of a country; ASCII forms of three words at most and only for capitals (for other
-  cities they are mostly other languages' spellings, and cost memory), Vietnamese forms (``Bắc
-  Kinh``, ``Mát-xcơ-va``, ``Phnôm Pênh``) for every city, and the CLDR Vietnamese exemplar city
-  (``Viêng Chăn``). Cities within ``DISTRICT_KM`` of one twice their size are its districts and
-  left out (Ba Đình is in Hà Nội);
+  name of a country, three words at most. That is the Vietnamese forms (``Bắc Kinh``,
+  ``Mát-xcơ-va``, ``Phnôm Pênh``, written only with Vietnamese letters), the CLDR Vietnamese
+  exemplar city (``Viêng Chăn``) and the GeoNames name where CLDR's English one replaced it. The
+  other Latin-script alternate names carry no language; nearly all are other languages'
+  spellings (``Moskau``, ``Pechino``), which English text does not use and which cost memory in
+  every process: English exonyms worth matching (``Peking``, ``Saigon``) are curated.
+  Cities within ``DISTRICT_KM`` of one twice their size are its districts and left out (Ba
+  Đình is in Hà Nội);
 * **subdivisions** of pycountry (provinces, states, regions: the first level only, and a type a
   country has more than ``MANY`` of, such as Slovenia's municipalities, left out), named without
   their local suffixes (``Yunnan Sheng`` is ``Yunnan``, ``Gyeonggi-do`` is ``Gyeonggi``,
@@ -48,6 +51,7 @@ OUTPUT = HERE / "places_generated.tsv"
 MIN_POPULATION = 100_000
 MAX_WORDS = 3  # longer alternate names are descriptions ("Krung Thep Maha Nakhon Amon ...")
 MIN_LETTERS = 4
+FOLDED = 7  # letters from which the phrase index matches names folded (any accents)
 NAMESAKE = 50_000  # a city this big named like its subdivision locates it (a provincial capital)
 DISTRICT_KM = 12  # a city this close to one twice its size is a district of it (Ba Đình, Hà Nội)
 MANY = 40  # a subdivision type a country has more of is too fine-grained (municipalities)
@@ -223,7 +227,7 @@ def _city_row(city: dict, capital: bool, countries: set[str], english, vietnames
     for alias in sorted({a.translate(_ETH) for a in city["alternatenames"]}):
         if not usable_alias(alias, countries):
             continue
-        if is_vietnamese(alias) or (capital and alias.isascii() and _words(alias) <= MAX_WORDS):
+        if is_vietnamese(alias) and _words(alias) <= MAX_WORDS:
             aliases.append(alias)
     vi_zone = tz_city(vietnamese, zone) if fold(zone_name) in forms else None
     if vi_zone and usable_alias(vi_zone, countries):
@@ -300,6 +304,17 @@ def rank(row: Row) -> tuple:
     return (KIND_RANK[row.kind], -(row.weight or row.population), row.country, row.name)
 
 
+def _distinct(aliases: Iterable[str]) -> list[str]:
+    """One alias per folded form where matching folds them anyway (seven letters or more, see
+    ``jobs.classify.textmatch.auto_mode``): the one with the most diacritics."""
+    chosen: dict[str, str] = {}
+    for alias in sorted(set(aliases), key=lambda a: (-sum(not c.isascii() for c in a), a)):
+        key = fold(alias)
+        folded = key if len(key.replace(" ", "")) >= FOLDED else alias
+        chosen.setdefault(folded, alias)
+    return sorted(chosen.values())
+
+
 def settle(rows: Iterable[Row]) -> list[Row]:
     """Give each folded phrase to one place (see the module docstring); merge a subdivision named
     like a city of its country into it; drop a place left with no phrase of its own."""
@@ -315,7 +330,7 @@ def settle(rows: Iterable[Row]) -> list[Row]:
             continue  # its name is another place's: it would never be found by it
         for phrase in phrases:
             owner.setdefault(fold(phrase), row)
-        row.aliases = sorted({p for p in phrases if p != row.name and fold(p) != key})
+        row.aliases = _distinct(p for p in phrases if p != row.name and fold(p) != key)
         kept.append(row)
     return kept
 
