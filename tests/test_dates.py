@@ -184,6 +184,17 @@ def test_the_span_of_a_visit_is_the_setting_not_the_day_of_the_signing() -> None
         "2024-11-20", "inferred", None)
 
 
+def test_the_day_of_the_act_wins_over_the_day_of_an_arrival() -> None:
+    text = (
+        "On November 19, a delegation of the Lao News Agency (KPL) arrived in Hanoi.\n"
+        "On November 20, KPL and the Vietnam News Agency (VNA) signed a memorandum of "
+        "understanding on news exchange.\n"
+    )
+    item = item_of(EN_TITLE, text, published="2024-11-21")
+    assert event(item) == ("2024-11-20", "inferred", None)
+    assert item.evidence["event_date"].startswith("On November 20")
+
+
 def test_a_visit_that_is_the_item_begins_on_its_first_day() -> None:
     text = (
         "A delegation of Lao journalists from the Lao News Agency (KPL) is on a study trip to "

@@ -352,6 +352,7 @@ def _find_event(reading: Reading, hints: YearHints) -> Event:
     ref, previous, bound = reading.ref, None, _bound(reading)
     within = _acts_within(reading)
     report: Event | None = None
+    aside: Event | None = None  # the date of a sentence with no verb of the event
     early = [
         s for s in reading.sentences if s.role == "description" or 0 <= s.position < DATE_SENTENCES
     ]
@@ -364,11 +365,13 @@ def _find_event(reading: Reading, hints: YearHints) -> Event:
             ):
                 if report is None and _reports(s, hit) and not _acted(s, hit):
                     report = Event.of(hit, s)
+                elif report is None and not s.acts:
+                    aside = aside or Event.of(hit, s)  # "On November 19, the delegation arrived"
                 elif report is None or (_acted(s, hit) and not _reports(s, hit)):
                     return Event.of(hit, s)
             previous = hit.value or previous
-    if report:
-        return report
+    if report or aside:
+        return report or aside
     first = next((s for s in reading.sentences if s.role == "body"), None)
     if reading.dateline_date:
         return Event(reading.dateline_date, first, "inferred")
