@@ -6,7 +6,7 @@
   every redirect hop and every body; a watchdog shuts the sockets down when it passes, so a
   server trickling one byte a second (headers or body) cannot hold a sync for longer;
 * the *decoded* body is capped at the source's ``max_bytes``: a ``Content-Length`` above it is
-  refused before reading, and gzip/deflate are decoded here ``CHUNK`` bytes at a time, so a gzip
+  refused before reading, and urllib3 decodes gzip/deflate ``CHUNK`` bytes at a time, so a gzip
   bomb stops at the cap having inflated no more than that;
 * redirects are followed by hand, at most ``MAX_REDIRECTS``, each hop checked like the first;
 * conditional GET with the stored ETag / Last-Modified: a 304 is returned as such;
@@ -16,23 +16,20 @@
 * requests to one host are spaced by the source's ``delay``;
 * unless the source sets ``allow_private_network``, a URL may only reach public unicast addresses,
   checked before connecting (DNS) and again on the address actually connected to (new or
-  kept-alive socket, before a byte is sent), which defeats DNS rebinding;
+  kept-alive socket, before a byte is sent), which defeats DNS rebinding (``jobs.guard``, which
+  also holds the watchdog);
 * ``file://`` URLs are read only for a source whose own ``url`` is a ``file://`` URL: a remote
   listing can never make coopwatch read a local file.
 """
 
 from __future__ import annotations
 
-import contextlib
 import email.utils
-import ipaddress
 import logging
 import os
-import socket
 import threading
 import time
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,10 +38,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 import requests
 import urllib3
 from protego import Protego
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from jobs import guard
 from jobs.errors import (
     BlockedError,
     FetchError,
@@ -60,149 +55,11 @@ log = logging.getLogger(__name__)
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 24 * 3600  # seconds: a server may not park a source for longer than a day
 ROBOTS_MAX_BYTES = 512_000
-CHUNK = 16_384  # bytes read from the socket, and bytes inflated, at a time
+CHUNK = 16_384  # decoded bytes read at a time
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
     "text/html;q=0.8, */*;q=0.5"
 )
-
-# --- the per-thread request context, read by the guarded connections below -----------------
-
-
-class _Context(threading.local):
-    allow_private: bool = True
-    watchdog: _Watchdog | None = None
-
-
-_context = _Context()
-
-
-def _check_address(address: str, url: str) -> None:
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    if not ip.is_global or ip.is_multicast:
-        raise BlockedError(
-            f"{url}: refused to connect to non-public address {ip} "
-            "(set allow_private_network: true for this source to allow it)",
-            url=url,
-        )
-
-
-def _guard_socket(sock: socket.socket, host: str) -> None:
-    """Check the address a socket is connected to, then put it under the request's watchdog."""
-    try:
-        if not _context.allow_private:
-            _check_address(sock.getpeername()[0], host)
-    except BlockedError:
-        sock.close()
-        raise
-    if _context.watchdog is not None:
-        _context.watchdog.watch(sock)
-
-
-class _GuardMixin:
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()  # type: ignore[misc]
-        _guard_socket(sock, self.host)  # type: ignore[attr-defined]  # before TLS, before a byte
-        return sock
-
-
-class _GuardedHTTPConnection(_GuardMixin, HTTPConnection):
-    pass
-
-
-class _GuardedHTTPSConnection(_GuardMixin, HTTPSConnection):
-    pass
-
-
-class _KeptAliveMixin:
-    def _get_conn(self, timeout=None):
-        conn = super()._get_conn(timeout)  # type: ignore[misc]
-        if conn.sock is not None:  # a kept-alive socket: checked and watched like a new one
-            try:
-                _guard_socket(conn.sock, conn.host)
-            except BlockedError:
-                conn.close()
-                raise
-        return conn
-
-
-class _GuardedPool(_KeptAliveMixin, HTTPConnectionPool):
-    ConnectionCls = _GuardedHTTPConnection
-
-
-class _GuardedHTTPSPool(_KeptAliveMixin, HTTPSConnectionPool):
-    ConnectionCls = _GuardedHTTPSConnection
-
-
-class GuardedAdapter(HTTPAdapter):
-    """An adapter whose connections can be watched (deadline) and checked (SSRF)."""
-
-    def init_poolmanager(self, *args, **kwargs) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _GuardedPool, "https": _GuardedHTTPSPool}
-
-
-def make_session() -> requests.Session:
-    session = requests.Session()
-    adapter = GuardedAdapter(max_retries=0, pool_connections=32, pool_maxsize=8)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
-
-
-class _Watchdog:
-    """Shuts down the connections of one request when its deadline passes, however they trickle.
-
-    It holds a duplicate of each socket's descriptor: shutting that down ends the connection in
-    every phase (TLS handshake, headers, body), even after TLS has detached the original socket
-    or http.client has let go of it, and the duplicates are ours to close when the request ends.
-    """
-
-    def __init__(self, seconds: float):
-        self.fired = False
-        self._copies: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self.fire)
-        self._timer.daemon = True
-
-    def watch(self, sock: socket.socket) -> None:
-        try:
-            copy = socket.socket(fileno=os.dup(sock.fileno()))
-        except OSError:
-            return
-        with self._lock:
-            self._copies.append(copy)
-            late = self.fired
-        if late:  # connected after the deadline: no time left for it
-            _shut(copy)
-
-    def fire(self) -> None:
-        with self._lock:
-            self.fired = True
-            copies = list(self._copies)
-        for copy in copies:
-            _shut(copy)
-
-    def __enter__(self) -> _Watchdog:
-        _context.watchdog = self
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._timer.cancel()
-        _context.watchdog = None
-        with self._lock:
-            copies, self._copies = self._copies, []
-        for copy in copies:
-            copy.close()
-
-
-def _shut(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
-
 
 class _Budget:
     """The network time left to one ``Fetcher.get`` (robots.txt, redirects and bodies)."""
@@ -213,61 +70,6 @@ class _Budget:
 
     def spend(self, seconds: float) -> None:
         self.left -= seconds
-
-
-# --- bodies: bounded decoding ---------------------------------------------------------------
-
-
-class _Decoder:
-    """Undo gzip / deflate ``CHUNK`` bytes at a time: a bomb never inflates past the cap."""
-
-    def __init__(self, content_encoding: str | None, url: str):
-        codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
-        known = [c for c in codings if c in ("gzip", "x-gzip", "deflate")]
-        if len(known) > 1:
-            raise FetchError(f"{url}: more than one Content-Encoding ({content_encoding})", url=url)
-        self.coding = known[0] if known else None  # anything else is passed through, as urllib3
-        self.url = url
-        self._started = False
-        self._obj = self._new(raw=False)
-
-    def _new(self, raw: bool):
-        if self.coding == "deflate":
-            return zlib.decompressobj(-zlib.MAX_WBITS if raw else zlib.MAX_WBITS)
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-
-    def decode(self, data: bytes) -> Iterator[bytes]:
-        if self.coding is None:
-            yield data
-            return
-        while True:
-            out = self._inflate(data)
-            yield out
-            data = self._obj.unconsumed_tail
-            if self._obj.eof:
-                data = self._next_member()
-            if not data and len(out) < CHUNK:
-                return
-
-    def _inflate(self, data: bytes) -> bytes:
-        try:
-            out = self._obj.decompress(data, CHUNK)
-        except zlib.error:
-            if self.coding != "deflate" or self._started:
-                raise FetchError(
-                    f"{self.url}: body is not valid {self.coding} data", url=self.url
-                ) from None
-            self._obj = self._new(raw=True)  # "deflate" sent without its zlib wrapper
-            return self._inflate(data)
-        self._started = True
-        return out
-
-    def _next_member(self) -> bytes:
-        rest = self._obj.unused_data
-        if self.coding != "deflate" and rest.startswith(b"\x1f\x8b"):  # concatenated gzip
-            self._obj = self._new(raw=False)
-            return rest
-        return b""  # trailing bytes after the stream are ignored
 
 
 def _refuse_declared_size(headers: dict[str, str], source: Source, url: str) -> None:
@@ -311,7 +113,7 @@ class Fetcher:
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
     ):
-        self.session = session or make_session()
+        self.session = session or guard.make_session()
         self.sleep = sleep
         self.monotonic = monotonic
         self.requests = 0
@@ -319,7 +121,7 @@ class Fetcher:
         self._last_request: dict[str, float] = {}
         self._host_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
-        self._active: set[_Watchdog] = set()
+        self._active: set[guard.Watchdog] = set()
         self.cancelled = False
 
     def cancel(self) -> None:
@@ -367,7 +169,7 @@ class Fetcher:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise BlockedError(f"{url}: only http(s) URLs may be fetched", url=url)
         if not source.allow_private_network:
-            _check_resolved(parts.hostname, parts.port or 80, url)
+            guard.check_resolved(parts.hostname, parts.port or 80, url)
         robots = self._robots_for(url, source, budget)
         if robots is not None and not robots.can_fetch(url, source.user_agent):
             raise BlockedError(f"{url}: disallowed by {parts.scheme}://{parts.netloc}/robots.txt",
@@ -422,11 +224,11 @@ class Fetcher:
             raise StoppedError(f"{url}: not fetched, coopwatch is stopping", url=url)
         if budget.left <= 0:
             raise late
-        _context.allow_private = source.allow_private_network
+        guard.context.allow_private = source.allow_private_network
         self.requests += 1
         started = time.monotonic()
         try:
-            with _Watchdog(budget.left) as watchdog:
+            with guard.Watchdog(budget.left) as watchdog:
                 with self._lock:
                     self._active.add(watchdog)
                 try:
@@ -450,19 +252,22 @@ class Fetcher:
             url, headers=headers, timeout=(connect, read), allow_redirects=False, stream=True
         ) as response:
             received = {k.lower(): v for k, v in response.headers.items()}
-            decoder = _Decoder(received.get("content-encoding"), url)
-            if decoder.coding is None:
+            coding = received.get("content-encoding", "").strip().lower()
+            if coding in ("", "identity"):
                 _refuse_declared_size(received, source, url)
             body = bytearray()
-            for raw in response.raw.stream(CHUNK, decode_content=False):
-                for piece in decoder.decode(raw):
+            try:
+                # urllib3 (>= 2.6) inflates at most CHUNK bytes per piece: a bomb stops at the cap
+                for piece in response.raw.stream(CHUNK, decode_content=True):
                     body += piece
                     if len(body) > source.max_bytes:
                         raise TooLargeError(
                             f"{url}: body larger than max_bytes ({source.max_bytes:,} bytes)",
                             url=url,
                         )
-            if _context.watchdog is not None and _context.watchdog.fired:
+            except urllib3.exceptions.DecodeError:
+                raise FetchError(f"{url}: body is not valid {coding} data", url=url) from None
+            if guard.context.watchdog is not None and guard.context.watchdog.fired:
                 raise OSError("deadline passed")  # a shut-down socket can look like a clean end
             return Fetched(url=url, status=response.status_code, body=bytes(body), headers=received)
 
@@ -482,15 +287,6 @@ def _valid_url(url: str):
     except ValueError as error:
         raise FetchError(f"{url}: not a valid URL: {error}", url=url) from None
     return parts
-
-
-def _check_resolved(host: str, port: int, url: str) -> None:
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as error:
-        raise FetchError(f"{url}: cannot resolve {host}: {error.strerror}", url=url) from None
-    for info in infos:
-        _check_address(info[4][0], url)
 
 
 def _as_fetch_error(url: str, error: Exception) -> FetchError:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from jobs import fetch
+from jobs import guard
 from jobs.config import load_config
 from jobs.errors import BlockedError, FetchError, ParseError, TooLargeError
 from jobs.fetch import MAX_RETRY_AFTER, Fetcher
@@ -109,7 +109,7 @@ def test_https_trickled_one_byte_a_second_is_cut_at_the_deadline(certificate, ph
         if phase == "handshake":
             server.tls, server.raw = None, hostile.tls_trickle
         server.route("/feed", hostile.trickle(hostile.rss([("Story", "/a/1")]).encode()))
-        session = fetch.make_session()
+        session = guard.make_session()
         session.trust_env = False  # else REQUESTS_CA_BUNDLE would override verify
         session.verify = str(certificate[0])
         started = time.monotonic()
@@ -517,8 +517,8 @@ def test_every_redirect_hop_is_checked(server, monkeypatch, target):
     """Guard: each hop goes through the same checks as the first. Loopback cannot be public, so
     127.0.0.1 is made to count as public here; the hop it redirects to must still be refused,
     before any connection to it."""
-    real = fetch._check_address
-    monkeypatch.setattr(fetch, "_check_address",
+    real = guard.check_address
+    monkeypatch.setattr(guard, "check_address",
                         lambda address, url: None if address == "127.0.0.1" else real(address, url))
     server.route("/away", hostile.redirect(target))
     with pytest.raises(BlockedError, match=r"non-public address|only http"):
@@ -529,7 +529,7 @@ def test_every_redirect_hop_is_checked(server, monkeypatch, target):
 def test_the_address_actually_connected_to_is_checked(server, monkeypatch):
     """Guard: the check in the connection itself (DNS rebinding: the name resolved to a public
     address for the pre-check, then to 127.0.0.1 for the connection). No request is sent."""
-    monkeypatch.setattr(fetch, "_check_resolved", lambda host, port, url: None)
+    monkeypatch.setattr(guard, "check_resolved", lambda host, port, url: None)
     with pytest.raises(BlockedError, match=r"non-public address 127\.0\.0\.1"):
         Fetcher().get(server.url("/feed"), source_for(server, allow_private_network=False))
     assert server.requests == []
@@ -538,7 +538,7 @@ def test_the_address_actually_connected_to_is_checked(server, monkeypatch):
 def test_a_kept_alive_connection_is_checked_again(server, monkeypatch):
     """Guard: a pooled socket opened for a source allowed private addresses is checked again
     before it is reused for one that is not."""
-    monkeypatch.setattr(fetch, "_check_resolved", lambda host, port, url: None)
+    monkeypatch.setattr(guard, "check_resolved", lambda host, port, url: None)
     server.route("/robots.txt", hostile.static("", "text/plain", keep_alive=True))
     server.route("/feed", hostile.static(hostile.rss([]), keep_alive=True))
     fetcher = Fetcher()
