@@ -96,6 +96,7 @@ _FUTURE = re.compile(
 
 
 STATED, INFERRED, YEARLESS = "stated", "inferred", "year-less"
+_DIGIT = re.compile(r"\d")
 _WEEKDAY_NAME = (
     r"(?:(?P<en>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
     r"|[Tt]hứ\s+(?P<vi>Hai|Ba|Tư|Năm|Sáu|Bảy)|(?P<cn>Chủ\s+[Nn]hật)"
@@ -333,7 +334,7 @@ def find_dates(
     page existed (a feed's date, the day it was first seen), not its own date, so a year-less
     day is the latest on or before it rather than the nearest."""
     hits: list[DateHit] = []
-    for pattern in _EXPLICIT:
+    for pattern in _EXPLICIT if _DIGIT.search(sentence) else ():  # every explicit day has one
         for m in pattern.finditer(sentence):
             hit = _explicit(sentence, m, ref, hints, bound)
             if hit:
