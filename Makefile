@@ -30,8 +30,8 @@ test: $(STAMP)  ## the whole suite, with ruff
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
-evaluate: $(STAMP)  ## classifier scores: tuned fixtures | blind holdout | ../shared/dev-corpus
-	$(BIN)/python bench/evaluate.py
+evaluate: $(STAMP)  ## classifier scores (tuned | holdout | ../shared/dev-corpus) -> bench/EVALUATION.md
+	$(BIN)/python bench/evaluate.py --record bench/EVALUATION.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info
