@@ -158,3 +158,23 @@ def test_a_government_that_receives_is_a_party(language: str, sentence: str, nam
 def test_a_leader_named_without_receiving_is_no_party() -> None:
     found = recognised("en", "Cambodian Prime Minister Hun Manet has praised the press.")
     assert not any(name.startswith("Government") for name, _ in found)
+
+
+def test_a_party_country_takes_its_bodies_from_any_sentence() -> None:
+    """Nothing about the course names the trainees' ministry: the description does."""
+    article = Article(
+        url="https://example.org/c",
+        source="example",
+        title="Báo Tuổi trẻ tổng kết khóa đào tạo báo chí cho cán bộ Campuchia",
+        description="Sau một tháng, ba cán bộ của Bộ Y tế Campuchia đã học xong nghiệp vụ.",
+        text=(
+            "Chiều 4/3, tại Hà Nội, báo Tuổi trẻ tổng kết khóa đào tạo nghiệp vụ báo chí dành "
+            "cho ba cán bộ Campuchia.\nCác học viên được hướng dẫn viết tin và chụp ảnh báo chí."
+        ),
+        published="2025-03-04",
+        language="vi",
+    )
+    item = classify(article)
+    assert isinstance(item, Item)
+    assert item.countries == ("KH", "VN")
+    assert item.organisations == ("Ministry of Health (Cambodia)", "Tuổi trẻ")

@@ -62,7 +62,7 @@ from datetime import date, timedelta
 
 from jobs.classify import cues
 from jobs.classify.dates import DateHit, YearHints, find_dates, year_hints
-from jobs.classify.gazetteer import Gazetteer, load
+from jobs.classify.gazetteer import Gazetteer, canonical_place, load
 from jobs.classify.orgs import UNKNOWN
 from jobs.classify.orgs import words as org_words
 from jobs.classify.sentences import OrgMention, Reading, Sentence
@@ -163,6 +163,22 @@ def _carries_the_item(sentence: Sentence) -> bool:
     )
 
 
+def _elsewhere(reading: Reading, gaz: Gazetteer, bare: set[str]) -> dict[str, str]:
+    """For a party country no sentence about the item names a body of, its bodies named in
+    the description and the body (the trainees' ministry, the visitors' agency): the first
+    sentence that names any, never a source quoted, a guest or a side event."""
+    found: dict[str, str] = {}
+    for code in sorted(bare):
+        for s in reading.sentences:
+            if not s.usable or s.side or s.background or s.role == "title":
+                continue
+            here = [name for _, name in s.orgs if gaz.organisations[name].country == code]
+            if here:
+                found.update(dict.fromkeys(here, s.text))
+                break
+    return found
+
+
 FRAME_REACH = 8  # words from "on the sidelines of" to the body it names
 
 
@@ -213,6 +229,9 @@ def organisations(
     bare = countries - {gaz.organisations[name].country for name in names}
     if len(bare) == 1 and len(unplaced) == 1:  # the other side's body, its country unsaid
         names.update(unplaced)
+        bare = set()
+    for name, text in _elsewhere(reading, gaz, bare).items():  # "hai cán bộ của Bộ ... Lào"
+        names.setdefault(name, text)
     evidence = next(iter(names.values()), "")
     return sorted(names), evidence
 
@@ -424,16 +443,53 @@ LANGUAGE_HOME = {"vi": "VN"}
 
 
 def _implied(reading: Reading, sentences: list[Sentence | None]) -> tuple[str, str] | None:
-    """The capital a venue puts the event in when no city is named: "received at the Government
-    headquarters" (the host's capital), "during his state visit to Laos" (Vientiane)."""
+    """The place a venue implies when no city is named (see ``cues.capital_country``): "received
+    at the Government headquarters" (the host's capital), "during his state visit to Laos"
+    (Vientiane), "at the headquarters of the Lao News Agency" (the capital of the body's country,
+    or the place its name holds: "tại trụ sở Báo Nghệ An")."""
     gaz = reading.gaz or load()
     home = reading.home or LANGUAGE_HOME.get(reading.language)
-    for s in sentences:
-        if s is None or not s.usable:
-            continue
-        venue = cues.implied_venue(s.tokens, s.countries, home)
+    usable = [s for s in sentences if s is not None and s.usable]
+    for s in usable:
+        venue = cues.capital_country(s.tokens, s.countries, home, reading.index)
         if venue and venue[0] in gaz.capitals:
             return gaz.capitals[venue[0]], s.text
+    for s in usable:
+        for start, end in cues.headquarters(s.tokens):
+            place = _headquarters(s, start, end, gaz)
+            if place:
+                return place, s.text
+    return None
+
+
+NAME_WORDS = 3  # the longest place name looked for inside an organisation's name
+
+
+def _place_within(sentence: Sentence, start: int, end: int) -> str | None:
+    """A place named by capitalised words in ``start:end``, inside an organisation's name (its
+    mention hides the place's): "Báo Nghệ An", "Shanghai Media Group"."""
+    words = sentence.tokens.words
+    for first in range(start, min(end, len(words))):
+        for size in range(NAME_WORDS, 0, -1):
+            chunk = words[first : first + size]
+            if len(chunk) == size and all(w[0].isupper() for w in chunk):
+                place = canonical_place(" ".join(chunk))
+                if place:
+                    return place
+    return None
+
+
+def _headquarters(sentence: Sentence, start: int, end: int, gaz: Gazetteer) -> str | None:
+    """The place named in the words ``start:end`` around "headquarters", else the capital of the
+    first national body named there."""
+    places = [name for at, name, _ in sentence.places if start <= at < end]
+    place = places[0] if places else _place_within(sentence, start, end)
+    if place:
+        return place
+    for at, name in sorted(sentence.orgs):
+        country = gaz.organisations[name].country if name in gaz.organisations else None
+        if start <= at < end and country in gaz.capitals:
+            return gaz.capitals[country]
     return None
 
 
