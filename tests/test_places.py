@@ -179,3 +179,32 @@ def test_a_named_city_wins_over_an_implied_venue() -> None:
         "Vietnamese and Cambodian news agencies sign press memorandum",
     )
     assert item.place == "Siem Reap"
+
+
+def test_an_embassy_is_in_the_capital_of_its_host() -> None:
+    item = _item(
+        "The Vietnamese ambassador received a delegation of the Lao News Agency at the Vietnamese "
+        "Embassy in Laos on June 3, and the two sides agreed to step up news exchange between "
+        "the Vietnam News Agency and the Lao News Agency.",
+        "Vietnamese and Lao news agencies agree to step up news exchange",
+    )
+    assert item.place == "Vientiane"
+
+
+def test_headquarters_of_a_national_body_is_in_its_capital() -> None:
+    item = _item(
+        "The Lao News Agency and the Vietnam News Agency signed a memorandum on news exchange at "
+        "the headquarters of the Lao News Agency on June 3.",
+        "Lao and Vietnamese news agencies sign news exchange memorandum",
+    )
+    assert item.place == "Vientiane"
+
+
+def test_headquarters_named_after_a_province_is_there() -> None:
+    item = _item(
+        "Ngày 3/6, tại trụ sở Báo Nghệ An, lãnh đạo báo đã tiếp đoàn Hãng thông tấn Lào KPL. Hai "
+        "bên nhất trí đẩy mạnh hợp tác trao đổi tin tức và đào tạo phóng viên.",
+        "Báo Nghệ An tiếp đoàn Hãng thông tấn Lào",
+        language="vi",
+    )
+    assert item.place == "Nghệ An"

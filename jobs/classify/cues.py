@@ -7,11 +7,12 @@ Each function reads the hits ``PhraseIndex.scan`` found in one sentence (see
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
 from jobs.classify.gazetteer import Gazetteer, Languages, load
-from jobs.classify.textmatch import Hit, Tokens
+from jobs.classify.textmatch import Hit, PhraseIndex, Tokens, tokenise
 
 _EARLIER_SIGNED = re.compile(r"\b(?:the|previously|already|earlier)\s*$")  # "the signed MoU"
 _EARLIER_AFTER = re.compile(r"\s*(?:earlier|previously|last year|trước đây|trước đó|năm ngoái)")
@@ -317,37 +318,75 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+@dataclass(frozen=True)
+class _Venues:
+    seats: re.Pattern[str]  # "the Government headquarters", "trụ sở Chính phủ"
+    visits: re.Pattern[str]  # "state visit to ", "chuyến thăm cấp nhà nước tới "
+    embassies: re.Pattern[str]  # "at the Vietnamese Embassy in ", "tại Đại sứ quán ... tại "
+    headquarters: re.Pattern[str]  # "headquarters", "trụ sở"
+
+
 @lru_cache(maxsize=1)
-def _venue_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _venues() -> _Venues:
     rules = load().rules
-    seats = re.compile(rf"(?<!\w)(?:{_alternation(rules['seats_of_government'])})(?!\w)", re.I)
-    visits = re.compile(
-        rf"(?<!\w)(?:{_alternation(rules['state_visits'])})(?!\w)"
-        rf"[^.;]{{0,60}}?(?<!\w)(?:{_alternation(rules['visit_to'])})\s+(?:the\s+)?(?=\w)",
-        re.I,
+    to = _alternation(rules["visit_to"])
+    at = _alternation(rules["locatives"])
+    embassy = _alternation(rules["embassies"])
+    return _Venues(
+        seats=re.compile(rf"(?<!\w)(?:{_alternation(rules['seats_of_government'])})(?!\w)", re.I),
+        visits=re.compile(
+            rf"(?<!\w)(?:{_alternation(rules['state_visits'])})(?!\w)"
+            rf"[^.;]{{0,60}}?(?<!\w)(?:{to})\s+(?:the\s+)?(?=\w)",
+            re.I,
+        ),
+        embassies=re.compile(
+            rf"(?<!\w)(?:{at})\s+(?:the\s+)?(?:\w+\s+)?(?:{embassy})(?!\w)"
+            rf"[^.,;]{{0,40}}?(?<!\w)(?:{at})\s+(?:the\s+)?(?=\w)",
+            re.I,
+        ),
+        headquarters=re.compile(rf"(?<!\w)(?:{_alternation(rules['headquarters'])})(?!\w)", re.I),
     )
-    return seats, visits
+
+
+def _country_at(
+    tokens: Tokens, countries: list[tuple[int, str]], char: int, index: PhraseIndex | None
+) -> str | None:
+    """The country named from character ``char`` on: one the sentence recorded there, else one
+    ``index`` finds there (inside a longer name: "Embassy of Vietnam in Laos")."""
+    at = tokens.index_at(char)
+    code = next((code for i, code in countries if i == at), None)
+    if code or index is None:
+        return code
+    following = tokenise(tokens.text[char : char + 60])
+    for hit in index.scan(following):
+        if hit.start == 0:
+            return next((v for c, v in hit.payloads if c == "country"), None)
+    return None
 
 
 SEAT_COUNTRY_REACH = 3  # words before a seat of government in which its country is named
 
 
-def implied_venue(
-    tokens: Tokens, countries: list[tuple[int, str]], home: str | None
+def capital_country(
+    tokens: Tokens,
+    countries: list[tuple[int, str]],
+    home: str | None,
+    index: PhraseIndex | None = None,
 ) -> tuple[str, str] | None:
     """The country whose capital a sentence puts the event in, and the phrase that says so: a
     state or official visit to a country ("during his state visit to Laos", "chuyến thăm cấp nhà
-    nước tới Việt Nam"), or the seat of a government ("received at the Government headquarters",
+    nước tới Việt Nam"); an embassy in a country ("at the Vietnamese Embassy in Laos", "tại Đại sứ
+    quán Việt Nam tại Nga"); the seat of a government ("received at the Government headquarters",
     "tại trụ sở Chính phủ"), whose country is one named just before it ("the Lao Presidential
-    Palace"), else ``home``, the country of the outlet (a government receives at home; the press
-    of the country reports it)."""
-    seats, visits = _venue_patterns()
-    for match in visits.finditer(tokens.text):
-        at = tokens.index_at(match.end())
-        visited = [code for index, code in countries if index == at]
-        if visited:
-            return visited[0], match.group()
-    match = seats.search(tokens.text)
+    Palace"), else ``home``, the outlet's country (a government receives at home, and the press of
+    its country reports it)."""
+    venues = _venues()
+    for pattern in (venues.visits, venues.embassies):
+        for match in pattern.finditer(tokens.text):
+            code = _country_at(tokens, countries, match.end(), index)
+            if code:
+                return code, match.group()
+    match = venues.seats.search(tokens.text)
     if match:
         at = tokens.index_at(match.start())
         named = [code for index, code in countries if at - SEAT_COUNTRY_REACH <= index < at]
@@ -355,3 +394,17 @@ def implied_venue(
         if country:
             return country, match.group()
     return None
+
+
+HQ_REACH = 8  # words after "headquarters of", "trụ sở" in which the body is named ...
+HQ_BEFORE = 3  # ... or before "headquarters": "at the VNA headquarters"
+
+
+def headquarters(tokens: Tokens) -> list[tuple[int, int]]:
+    """The word ranges in which a body whose headquarters a sentence names may be named: "at the
+    headquarters of the Lao News Agency", "at the VNA headquarters", "tại trụ sở TTXVN"."""
+    spans = []
+    for match in _venues().headquarters.finditer(tokens.text):
+        start, end = tokens.index_at(match.start()), tokens.index_at(match.end())
+        spans.append((max(0, start - HQ_BEFORE), end + HQ_REACH))
+    return spans

@@ -102,6 +102,7 @@ class Reading:
     dateline_date: date | None = None
     dateline: str = ""  # the dateline as written: "HANOI, June 3 (Xinhua) --"
     home: str | None = None  # the outlet's country, when the source gives it
+    index: PhraseIndex | None = None  # the phrase index the article was read with
     reference: date | None = None  # the pipeline's stand-in for a missing publication day
     gaz: Gazetteer | None = None  # the gazetteer plus the organisations recognised in the text
 
@@ -210,7 +211,7 @@ def read_article(
     reading.dateline_place, reading.dateline_date, reading.dateline = take_dateline(
         lines, index, gaz, published or reading.reference
     )
-    reading.home = home
+    reading.home, reading.index = home, index
     pieces = [("title", title)] + (
         [("description", s) for s in split_sentences(description)] if description else []
     )
