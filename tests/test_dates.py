@@ -39,6 +39,8 @@ def test_how_a_day_is_known() -> None:
         ("Lập quan hệ ngoại giao năm 1992; năm nay hai nước kỷ niệm tròn 30 năm.", 2022),
         ("The agencies mark the 50th anniversary of their ties (1975-2025) this year.", 2025),
         ("The 20th anniversary of the agreement signed in 2004 was marked in Hanoi.", 2024),
+        ("Kỷ niệm 30 năm quan hệ (1992-2022) và 70 năm hợp tác (1952-2022).", 2022),
+        ("The 30th anniversary of ties set up in 1992, after the war ended in 1975.", 2022),
         ("The agency was founded in 1945.", None),
         ("They celebrated the 10th anniversary of the programme.", None),
     ],
@@ -55,6 +57,7 @@ def test_an_anniversary_says_which_year_it_is(sentence: str, year: int | None) -
         ("Hai bên ký kết vào thứ Tư (20/11).", {2023}, date(2024, 11, 20)),
         ("Hai bên ký kết ngày 20/11 (thứ Tư).", {2024}, date(2024, 11, 20)),
         ("The memorandum was signed on Wednesday, November 20.", {2025}, None),
+        ("The memorandum was signed on Wednesday, November 20.", {2019, 2024}, None),  # both fit
         ("The memorandum was signed on November 20.", {2024}, None),
         ("Diễn đàn lần thứ 5 (20/11) khai mạc tại Hà Nội.", {2025}, None),  # "the 5th", no weekday
     ],

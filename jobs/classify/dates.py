@@ -108,7 +108,7 @@ _SPAN_FROM = re.compile(r"\b(?:from|between|từ)\s+(?:ngày\s+|the\s+)?\(?\s*$"
 _SPAN_TO = re.compile(r"\s*(?:to|until|till|through|and|-|–|đến|tới)\s+(?:ngày\s+|the\s+)?", re.I)
 _SPAN_OPENS = re.compile(r"(?:đến|tới)\b", re.I)  # the second match of "từ 19/11 đến ngày 21/11"
 _SPAN_OPENS_FROM = re.compile(r"từ\b", re.I)
-_YEAR_WORD = re.compile(r"(?<![\d/.-])((?:19|20)\d{2})(?![\d/])")
+_YEAR_WORD = re.compile(r"(?<![\d/.])((?:19|20)\d{2})(?![\d/])")
 _ANNIVERSARY = re.compile(
     r"\b(?P<n>\d{1,3})(?:st|nd|rd|th)\s+anniversary\b"
     r"|\b(?:kỷ niệm|tròn)\s+(?:tròn\s+)?(?P<vn>\d{1,3})\s+năm\b",
@@ -116,7 +116,6 @@ _ANNIVERSARY = re.compile(
 )
 BOUND_SLACK = timedelta(days=1)  # a bound's day may be a time zone behind the event's
 WEEKDAY_REACH = timedelta(days=200)  # how far from ref a weekday may move a day to another year
-ANNIVERSARY_YEARS = 3  # a founding year this close to an "N-th anniversary" range end is it
 
 
 @dataclass(frozen=True)
@@ -126,7 +125,7 @@ class YearHints:
     ``anchor``: the year the text says it is, by an anniversary's arithmetic ("ties set up in
     1992; this year the two countries mark the 30th anniversary" → 2022, see ``anchor_year``).
     ``mentioned``: every year written in the article; a weekday picks among them (and the year
-    after each) the one in which the day falls on it.
+    after each) the only one in which the day falls on it.
     """
 
     anchor: int | None = None
@@ -166,18 +165,22 @@ def year_hints(texts: list[str]) -> YearHints:
 
 def anchor_year(sentence: str) -> int | None:
     """The year an anniversary sentence is written in: the N of its "N-th anniversary" ("kỷ niệm
-    tròn 30 năm") after the earliest year it names (the founding: "lập quan hệ ngoại giao năm
-    1992"). None when the sentence names no anniversary or no year before it could have been."""
+    tròn 30 năm") after the founding year: a year the sentence names with its N-th year too
+    ("(1992-2022)"), else the year written nearest the anniversary ("lập quan hệ ngoại giao năm
+    1992; năm nay ... kỷ niệm tròn 30 năm"). None without an anniversary or a year."""
     match = _ANNIVERSARY.search(sentence)
     if not match:
         return None
     count = int(match.group("n") or match.group("vn"))
-    years = sorted(int(y) for y in _YEAR_WORD.findall(sentence))
-    if not years or count < 1:
+    found = [(int(m.group(1)), m.start()) for m in _YEAR_WORD.finditer(sentence)]
+    years = {year for year, _ in found}
+    if count < 1 or not found:
         return None
-    if len(years) >= 2 and abs(years[-1] - years[0] - count) <= ANNIVERSARY_YEARS:
-        return years[-1]  # "the 30th anniversary (1992-2022)"
-    return years[0] + count
+    paired = sorted(year + count for year in years if year + count in years)
+    if paired:
+        return paired[-1]  # "the 30th anniversary (1992-2022)"
+    nearest = min(found, key=lambda f: abs(f[1] - match.start()))[0]
+    return nearest + count
 
 
 def _month_number(match: re.Match[str]) -> int:
@@ -218,8 +221,8 @@ def _closest_year(
 
 def _unreferenced(month: int, day: int, weekday: int | None, hints: YearHints) -> date | None:
     """A year-less day with no ``ref``: in the year the text says it is written in; else, when a
-    weekday is given, the latest of the years the text names (or the year after one) in which
-    the day falls on that weekday. Never a year from nowhere."""
+    weekday is given, the one year among those the text names (or the year after one) in which
+    the day falls on that weekday; two or more fit: none. Never a year from nowhere."""
     if hints.anchor is not None:
         around = [hints.anchor] + ([] if weekday is None else [hints.anchor - 1, hints.anchor + 1])
         days = [d for y in around if (d := _day(y, month, day))]
@@ -229,7 +232,7 @@ def _unreferenced(month: int, day: int, weekday: int | None, hints: YearHints) -
         return None
     years = hints.mentioned | {y + 1 for y in hints.mentioned}
     fitting = [d for y in years if (d := _day(y, month, day)) and d.weekday() == weekday]
-    return max(fitting, default=None)
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def _weekday_number(match: re.Match[str]) -> int:
