@@ -2,7 +2,8 @@
 
 An item's ``evidence`` maps a field to the sentence it was read from. Here each field's values
 (and their other spellings from the classifier's gazetteer: "Lào" and "Laos" for LA, "Hanoi"
-for Hà Nội, an organisation's aliases) are found in that sentence without regard to case or
+for Hà Nội, an organisation's aliases; for the kinds and the cooperation itself, the words of
+the classifier's rules: "signed", "ký kết") are found in that sentence without regard to case or
 diacritics, and wrapped in ``<mark>``. A date field marks the date expressions it contains.
 """
 
@@ -63,8 +64,30 @@ def terms_for(field: str, item: Mapping[str, Any]) -> list[str]:
     if field == "place" and item.get("place"):
         return list(_place_terms(item["place"]))
     if field == "kinds":
-        return [k.replace("_", " ") for k in item.get("kinds") or []]
+        return [t for kind in item.get("kinds") or [] for t in _kind_terms(kind)]
+    if field == "cooperation":
+        return [t for kind in item.get("kinds") or [] for t in _kind_terms(kind)] + list(
+            _strings(read_data("rules.yaml").get("cooperation")))
     return []
+
+
+@lru_cache(maxsize=64)
+def _kind_terms(kind: str) -> tuple[str, ...]:
+    """The words of the classifier's rules that show a kind of cooperation ("signed" for an
+    agreement, "ký kết" too), and the kind's own name."""
+    rules = read_data("rules.yaml").get("kinds", {}).get(kind)
+    return (kind.replace("_", " "), *_strings(rules))
+
+
+def _strings(data: Any) -> Iterable[str]:
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from _strings(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _strings(value)
 
 
 def spans(sentence: str, terms: Iterable[str], pattern: re.Pattern[str] | None = None) -> list:

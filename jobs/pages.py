@@ -17,6 +17,7 @@ from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound, Response
 
 from jobs.cells import DATABASE, JSON_COLUMNS
+from jobs.classify.gazetteer import load as gazetteer
 from jobs.countries import country_label
 from jobs.highlight import mark
 
@@ -129,7 +130,9 @@ async def organisation_page(datasette: Any, request: Any) -> Response:
     partners = Counter(o for i in items for o in i.get("organisations") or [] if o != name)
     countries = Counter(c for i in items for c in i.get("countries") or [])
     per_year = Counter((i.get("published") or "")[:4] or "unknown" for i in items)
-    context = {"name": name, "items": items, "partners": partners.most_common(20),
+    known = gazetteer().organisations.get(name)
+    context = {"name": name, "home": known.country if known else None,
+               "items": items, "partners": partners.most_common(20),
                "countries": countries.most_common(), "per_year": sorted(per_year.items()),
                "most": max(per_year.values())}
     return Response.html(await datasette.render_template(
