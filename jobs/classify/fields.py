@@ -114,8 +114,10 @@ def _choose(mention: OrgMention, sentence: Sentence, lead: set[str], gaz: Gazett
     return next((n for n in mention.candidates if country[n] in lead), mention.candidates[0])
 
 
-def countries_of(sentence: Sentence, gaz: Gazetteer) -> set[str]:
-    named = {code for _, code in sentence.countries}
+def countries_of(sentence: Sentence, gaz: Gazetteer, venues: bool = True) -> set[str]:
+    """The countries a sentence names or names a body of; without the ones named only as the
+    venue ("a meeting in Russia") when ``venues`` is false."""
+    named = {code for at, code in sentence.countries if venues or at not in sentence.venues}
     through = {gaz.organisations[name].country for _, name in sentence.orgs}
     return named | {c for c in through if c}
 
@@ -123,14 +125,17 @@ def countries_of(sentence: Sentence, gaz: Gazetteer) -> set[str]:
 def parties(
     reading: Reading, gaz: Gazetteer, place_country: str | None, hint: str | None
 ) -> set[str]:
-    lead = set()
-    for s in reading.sentences:
-        if s.usable and is_lead(s) and (s.role == "title" or s.coop or s.fields or s.orgs):
-            lead |= countries_of(s, gaz)
+    leads = [
+        s for s in reading.sentences
+        if s.usable and is_lead(s) and (s.role == "title" or s.coop or s.fields or s.orgs)
+    ]
+    lead = set().union(*(countries_of(s, gaz, venues=False) for s in leads))
     if len(lead) >= 2:
         return lead
     cores = [s for s in reading.sentences if is_core(s) and not s.side]
-    found = lead.union(*(countries_of(s, gaz) for s in cores))
+    found = lead.union(*(countries_of(s, gaz, venues=False) for s in cores))
+    if len(found) == 1:  # the venue is a party when no other is named: "Lao journalists in Vietnam"
+        found |= set().union(*(countries_of(s, gaz) for s in leads + cores))
     if len(found) == 1 and place_country and place_country not in found:
         found.add(place_country)
     two_sides = any(s.two_sides for s in reading.sentences if is_core(s) or is_lead(s))

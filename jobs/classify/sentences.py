@@ -61,6 +61,7 @@ class Sentence:
     text: str
     tokens: Tokens
     countries: list[tuple[int, str]] = field(default_factory=list)
+    venues: set[int] = field(default_factory=set)  # word indexes of countries named as a venue
     org_mentions: list[OrgMention] = field(default_factory=list)
     orgs: list[tuple[int, str]] = field(default_factory=list)  # resolved by jobs.classify.fields
     minor_orgs: list[tuple[int, str]] = field(default_factory=list)  # guests, places toured
@@ -284,6 +285,8 @@ def _record(
             if category == "place":
                 _record_place(sentence, hits, hit, gaz.places[value], locatives)
                 continue
+            if category == "country" and _after_locative(tokens, hit, locatives):
+                sentence.venues.add(hit.start)  # "a meeting in Russia": the venue, not a party
             _record_payload(sentence, hit, category, value)
         if "saying" in hit.categories:
             sentence.says.append((tokens.spans[hit.start][0], tokens.spans[hit.end - 1][1]))
@@ -292,6 +295,15 @@ def _record(
     _record_kind_words(sentence, hits)
     _apply_cues(sentence, hits, published)
     _record_pairs(sentence, gaz)
+    _record_capitals(sentence, hits, gaz, locatives)
+
+
+def _after_locative(tokens: Tokens, hit: Hit, locatives: list[int]) -> bool:
+    """``in Russia``, ``in the Philippines``, ``tại Lào``."""
+    return any(
+        end == hit.start or (end == hit.start - 1 and tokens.lower[end] == "the")
+        for end in locatives
+    )
 
 
 _AREA_KINDS = frozenset({"conference", "training"})  # "các hội thảo", "training courses"
@@ -366,6 +378,23 @@ def _record_place(
     else:
         where = 1 if cues.destination(hits, hit) else 0
     sentence.places.append((hit.start, place.name, where))
+
+
+def _record_capitals(
+    sentence: Sentence, hits: list[Hit], gaz: Gazetteer, locatives: list[int]
+) -> None:
+    """A capital named through its country: "in the Lao capital", "Vietnam's capital", "the
+    capital of Cambodia", "tại thủ đô Lào", "thủ đô của Campuchia"."""
+    found = False
+    for hit in hits:
+        code = next((v for c, v in hit.payloads if c == "country"), None)
+        at = cues.capital_word(sentence.tokens, hit) if code in gaz.capitals else None
+        if at is not None:
+            where = 2 if any(at - 4 <= end <= at for end in locatives) else 0
+            sentence.places.append((at, gaz.capitals[code], where))
+            found = True
+    if found:
+        sentence.places.sort(key=lambda place: place[0])
 
 
 def _record_payload(sentence: Sentence, hit: Hit, category: str, value: str) -> None:
