@@ -208,3 +208,30 @@ def test_headquarters_named_after_a_province_is_there() -> None:
         language="vi",
     )
     assert item.place == "Nghệ An"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "place"),
+    [
+        ("in the Lao capital", "Vientiane"),
+        ("in the capital of Cambodia", "Phnom Penh"),
+        ("in Vietnam's capital", "Hà Nội"),
+    ],
+)
+def test_a_capital_named_through_its_country(phrase: str, place: str) -> None:
+    item = _item(
+        f"The Lao News Agency and the Cambodian news agency AKP signed a memorandum on news "
+        f"exchange {phrase} on June 3.",
+        "Lao and Cambodian news agencies sign news exchange memorandum",
+    )
+    assert item.place == place
+
+
+def test_vietnamese_journey_to_a_city() -> None:
+    item = _item(
+        "Nhân chuyến thăm và làm việc tới Viêng Chăn từ ngày 2 đến 4/6, đoàn Thông tấn xã Việt "
+        "Nam đã ký kết biên bản ghi nhớ hợp tác trao đổi tin tức với Hãng thông tấn Lào KPL.",
+        "TTXVN và KPL ký biên bản ghi nhớ hợp tác",
+        language="vi",
+    )
+    assert item.place == "Vientiane"

@@ -408,3 +408,23 @@ def headquarters(tokens: Tokens) -> list[tuple[int, int]]:
         start, end = tokens.index_at(match.start()), tokens.index_at(match.end())
         spans.append((max(0, start - HQ_BEFORE), end + HQ_REACH))
     return spans
+
+
+_CAPITAL_AFTER = (("capital",), ("s", "capital"))  # "the Lao capital", "Vietnam's capital"
+_CAPITAL_BEFORE = (("capital", "of"), ("thủ", "đô"), ("thủ", "đô", "của"), ("thủ", "đô", "nước"))
+
+
+def capital_word(tokens: Tokens, hit: Hit) -> int | None:
+    """The word that opens a mention of the capital of the country ``hit`` names ("the Lao
+    capital", "the capital of Laos", "thủ đô Lào"), or None when it names the country itself."""
+    words = tokens.lower
+    for after in _CAPITAL_AFTER:
+        end = hit.end + len(after)
+        if words[hit.end : end] == after and words[end : end + 1] != ["market"]:
+            return hit.start  # not "Vietnam's capital market"
+    for before in _CAPITAL_BEFORE:
+        start = hit.start - len(before)
+        if start >= 0 and words[start : hit.start] == before:
+            return start
+    return None
+
