@@ -296,7 +296,6 @@ def _record(
     _apply_cues(sentence, hits, published)
     _record_pairs(sentence, gaz)
     _record_capitals(sentence, hits, gaz, locatives)
-    _record_capitals(sentence, hits, gaz, locatives)
 
 
 def _after_locative(tokens: Tokens, hit: Hit, locatives: list[int]) -> bool:
@@ -379,23 +378,6 @@ def _record_place(
     else:
         where = 1 if cues.destination(hits, hit) else 0
     sentence.places.append((hit.start, place.name, where))
-
-
-def _record_capitals(
-    sentence: Sentence, hits: list[Hit], gaz: Gazetteer, locatives: list[int]
-) -> None:
-    """A capital named through its country: "in the Lao capital", "Vietnam's capital", "the
-    capital of Cambodia", "tại thủ đô Lào", "thủ đô của Campuchia"."""
-    found = False
-    for hit in hits:
-        code = next((v for c, v in hit.payloads if c == "country"), None)
-        at = cues.capital_word(sentence.tokens, hit) if code in gaz.capitals else None
-        if at is not None:
-            where = 2 if any(at - 4 <= end <= at for end in locatives) else 0
-            sentence.places.append((at, gaz.capitals[code], where))
-            found = True
-    if found:
-        sentence.places.sort(key=lambda place: place[0])
 
 
 def _record_capitals(
