@@ -9,6 +9,7 @@ diacritics, and wrapped in ``<mark>``. A date field marks the date expressions i
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -17,7 +18,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from jobs.classify.gazetteer import aliases_of, read_data
-from jobs.countries import country_names
+from jobs.countries import country_label, country_names
 from jobs.text import fold
 
 MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
@@ -136,3 +137,19 @@ def _marked(sentence: str, found: list) -> Markup:
         last = end
     out.append(escape(sentence[last:]))
     return Markup("").join(out)
+
+
+def why_event_matched(title: str | None, countries: Any, query: str) -> Markup:
+    """Why an event matched ``query``: its title with the words marked, else the country among
+    its parties that the words name ("Laos" → "Laos (LA) is a party"), else a note."""
+    words = {fold(w) for w in re.findall(r"\w+", query)}
+    if spans(title or "", words):
+        return why_matched(title, None, query)
+    codes = json.loads(countries) if isinstance(countries, str) else countries or []
+    for code in codes:
+        terms = (code, *_country_terms(code))
+        names = {fold(w) for term in terms for w in re.findall(r"\w+", term)}
+        if words & names:
+            return Markup('<span class="note">{} is among its parties</span>').format(
+                country_label(code))
+    return Markup('<span class="note">the words are in its parties, place or reports</span>')

@@ -27,7 +27,7 @@ from datasette.utils import tilde_encode
 from jobs import cells, csvsafe, middleware, pages
 from jobs.classify.gazetteer import load as gazetteer
 from jobs.countries import country_label, language_name
-from jobs.highlight import why_matched
+from jobs.highlight import why_event_matched, why_matched
 
 STATIC_MOUNT = "coopwatch-static"
 
@@ -79,6 +79,7 @@ def prepare_jinja2_environment(env: Any) -> None:
     env.filters["language_name"] = language_name
     env.filters["facet_label"] = _facet_label
     env.filters["why_matched"] = why_matched
+    env.filters["why_event_matched"] = why_event_matched
     env.filters["tilde_encode"] = lambda value: tilde_encode(str(value))
 
 

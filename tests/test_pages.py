@@ -150,7 +150,8 @@ def test_search_shows_why_a_row_matched(get: Any) -> None:
         page = get(f"/coopwatch/items?_search={query}").text
         assert "in <mark>Huế</mark> on Monday" in page, query
     events = get("/coopwatch/events?_search=Laos").text
-    assert "the words are in its countries’ names" in events
+    assert "Laos (LA) is among its parties" in events
+    assert "<mark>VTV</mark>" in get("/coopwatch/events?_search=vtv").text
 
 
 def test_events_search_follows_the_events_table(sample: Path) -> None:
