@@ -43,3 +43,54 @@ def test_the_venue_is_a_party_when_no_other_is_named() -> None:
         "digital journalism in Vietnam on Monday.",
     )
     assert item.countries == ("LA", "VN")
+
+
+def rejection_of(title: str, text: str) -> str:
+    article = Article(
+        url="https://example.org/y", source="example", title=title, text=text,
+        published="2025-04-01", language="en",
+    )
+    result = classify(article)
+    assert not isinstance(result, Item), result
+    return result.reason
+
+
+def test_an_anniversary_with_foreign_congratulations_is_a_near_miss() -> None:
+    reason = rejection_of(
+        "Myanmar News Agency marks 60th anniversary, receives congratulations from partners",
+        "YANGON — The Myanmar News Agency celebrated its 60th founding anniversary on Sunday.\n"
+        "News agencies from Laos, Vietnam and China sent letters of congratulations, praising "
+        "years of fruitful cooperation and news exchange.",
+    )
+    assert reason == "an anniversary with foreign congratulations"
+
+
+def test_an_anniversary_with_a_signing_stays_an_item() -> None:
+    item = item_of(
+        "Myanmar News Agency marks 60th anniversary, signs MoU with Vietnam News Agency",
+        "YANGON — On the occasion of its 60th founding anniversary, the Myanmar News Agency "
+        "signed a memorandum of understanding on news exchange with the Vietnam News Agency on "
+        "Sunday.\nThe Lao news agency KPL sent letters of congratulations.",
+    )
+    assert "agreement" in item.kinds
+
+
+def test_a_memorandum_in_passing_in_a_trade_story_is_a_near_miss() -> None:
+    reason = rejection_of(
+        "Vietnam, Korea aim to lift trade to 150 billion USD",
+        "SEOUL — Vietnamese and South Korean trade ministers on Monday agreed to raise two-way "
+        "trade to 150 billion USD by 2030.\nThe two sides discussed supply chains, energy and "
+        "semiconductor investment.\nThe two sides also exchanged a memorandum of understanding "
+        "on cooperation in media, among ten documents covering trade, energy and labour.",
+    )
+    assert reason == "cooperation mentioned in passing"
+
+
+def test_foreign_media_covering_a_state_visit_is_a_near_miss() -> None:
+    reason = rejection_of(
+        "Foreign press flock to cover Chinese leader's state visit to Vietnam",
+        "HANOI — More than 200 reporters from China, Japan and Europe have registered to cover "
+        "the state visit of the Chinese President to Vietnam this week.\nThe international press "
+        "centre will offer interpretation and internet to foreign correspondents.",
+    )
+    assert reason.startswith("no cooperation")

@@ -15,7 +15,10 @@ An article is rejected, with one of these reasons, when
     country acting with an international body named in the lead, ASEAN or the ABU, is an item);
   * ``cooperation mentioned in passing``: no sentence of the lead (title, description, first three
     sentences) is about the cooperation, and fewer than a quarter of the sentences are; or media is
-    only named in a list of other fields (``education, health, culture and media``).
+    only named in a list of other fields (``education, health, culture and media``); or the title
+    is about another field (trade, defence) and the cooperation only comes up after the opening;
+  * ``an anniversary with foreign congratulations``: an outlet's anniversary that partners abroad
+    congratulate, with nothing signed, produced or taught on the occasion.
 
 Scope configuration (``Scope.from_config``, from ``sources.yaml``)::
 
@@ -64,6 +67,7 @@ _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _CONFIG_KEYS = frozenset({"fields", "keywords"})
 PASSING_SHARE = 0.25
 PASSING = "cooperation mentioned in passing"
+ANNIVERSARY = "an anniversary with foreign congratulations"
 
 
 @dataclass(frozen=True)
@@ -165,8 +169,10 @@ def classify(
     if len(countries) < 2 and not multilateral:
         reason = f"only one country: {next(iter(countries))}" if countries else "no country named"
         return Rejection(article.url, reason, CLASSIFIER_VERSION)
-    if not _prominent(reading, cores):
+    if not _prominent(reading, cores) or _about_another_field(reading, cores):
         return Rejection(article.url, PASSING, CLASSIFIER_VERSION)
+    if _congratulated(reading):
+        return Rejection(article.url, ANNIVERSARY, CLASSIFIER_VERSION)
     return _item(article, reading, cores, countries, event, place, place_evidence, multilateral)
 
 
@@ -184,6 +190,29 @@ def _prominent(reading: Reading, cores: list) -> bool:
         return True
     body = [s for s in reading.sentences if s.role == "body" and s.usable]
     return len(cores) >= 2 and len(cores) >= PASSING_SHARE * len(body)
+
+
+def _about_another_field(reading: Reading, cores: list) -> bool:
+    """The title is about trade, defence ... and names no media, and the item only comes up
+    after the opening: "Vietnam, Korea aim to lift trade ... the two sides also exchanged a
+    memorandum on media, among ten documents"."""
+    title = reading.sentences[0]
+    if not title.other_field or title.fields or title.orgs:
+        return False
+    return not any(s.role != "body" or s.position == 0 for s in cores)
+
+
+def _congratulated(reading: Reading) -> bool:
+    """An anniversary (in the title or the first sentence) that foreign partners congratulate,
+    with nothing signed, produced or taught on the occasion."""
+    opening = [s for s in reading.sentences if s.role != "body" or s.position == 0]
+    if not any(s.anniversary for s in opening):
+        return False
+    if not any(s.congratulations for s in reading.sentences):
+        return False
+    acts = {"agreement", "joint_production", "training"}
+    return not any(acts & s.kinds_strong or (s.agree and s.ceremony) for s in reading.sentences
+                   if fields_of.is_core(s) and not s.background)
 
 
 def _item(article, reading, cores, countries, event, place, place_evidence, multilateral) -> Item:

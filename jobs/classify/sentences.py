@@ -62,6 +62,9 @@ class Sentence:
     tokens: Tokens
     countries: list[tuple[int, str]] = field(default_factory=list)
     venues: set[int] = field(default_factory=set)  # word indexes of countries named as a venue
+    other_field: bool = False  # names a field outside media: trade, defence, education
+    anniversary: bool = False  # "marks its 80th anniversary", "kỷ niệm 80 năm thành lập"
+    congratulations: bool = False  # "sent letters of congratulations", "điện mừng"
     org_mentions: list[OrgMention] = field(default_factory=list)
     orgs: list[tuple[int, str]] = field(default_factory=list)  # resolved by jobs.classify.fields
     minor_orgs: list[tuple[int, str]] = field(default_factory=list)  # guests, places toured
@@ -248,6 +251,9 @@ _SIMPLE_FLAGS = {
     "two_sides": "two_sides",
     "background": "background",
     "side_events": "side",
+    "other_fields": "other_field",
+    "anniversary": "anniversary",
+    "congratulations": "congratulations",
 }
 
 

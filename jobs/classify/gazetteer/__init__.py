@@ -377,6 +377,8 @@ def _add_rules(index: PhraseIndex, rules: Mapping[str, Any]) -> None:
         "event_verbs",
         "plural_markers",
         "settings",
+        "anniversary",
+        "congratulations",
     )
     for name in simple:
         index.add_all(rules[name], (name, ""))
