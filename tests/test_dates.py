@@ -8,7 +8,8 @@ import pytest
 from werkzeug import Response
 
 from jobs.classify import classify
-from jobs.classify.dates import YearHints, anchor_year, find_dates
+from jobs.classify.dates import find_dates
+from jobs.classify.years import YearHints, anchor_year
 from jobs.fetch import Fetcher
 from jobs.models import Article, Fetched, Item, Listing, Source
 from jobs.parse import parse_large_feed, parse_listing

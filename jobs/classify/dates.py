@@ -7,10 +7,12 @@ the pipeline's reference: see ``jobs.classify.sentences.Reading.ref``):
 * explicit days: ``April 14``, ``14 April 2025``, ``Nov. 11``, ``2025-04-14``, ``ngày 14/4``,
   ``sáng 14-4``, ``(14/4)``, ``ngày 14 tháng 4 năm 2025``; ranges (``12-14/4``, ``November 11-12``,
   ``from November 19 to 21``, ``từ ngày 19 đến 21/11``) give their first day and are marked
-  ``span``; a missing year is the one that puts the day closest to ``ref``;
+  ``span``; a missing year is the one that puts the day closest to ``ref`` (when ``ref`` is only
+  a ``bound``, a day by which the page existed, the latest on or before it); with no ``ref``, the
+  year the text itself gives by an anniversary's arithmetic (``YearHints.anchor``);
 * a weekday written with an explicit day (``on Wednesday, November 20``, ``thứ Tư (20/11)``,
-  ``20/11 (thứ Tư)``) decides its year: among the years around ``ref`` (or, with no ``ref``,
-  around the year the text gives, see ``YearHints``), the one in which that day is that weekday;
+  ``20/11 (thứ Tư)``) decides its year: among the years around ``ref`` (with no ``ref``, the
+  years the text names, see ``YearHints``), the one in which that day is that weekday;
 * relative days: ``today``, ``yesterday``, ``this morning``, ``on Monday`` (the latest Monday on or
   before ``ref``, or the next one in a sentence about the future), ``hôm nay``, ``sáng nay``,
   ``hôm qua``, ``chiều qua``, ``thứ Hai``;
@@ -29,6 +31,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+
+from jobs.classify.years import YearHints, calendar_day, unreferenced
 
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
@@ -108,28 +112,8 @@ _SPAN_FROM = re.compile(r"\b(?:from|between|từ)\s+(?:ngày\s+|the\s+)?\(?\s*$"
 _SPAN_TO = re.compile(r"\s*(?:to|until|till|through|and|-|–|đến|tới)\s+(?:ngày\s+|the\s+)?", re.I)
 _SPAN_OPENS = re.compile(r"(?:đến|tới)\b", re.I)  # the second match of "từ 19/11 đến ngày 21/11"
 _SPAN_OPENS_FROM = re.compile(r"từ\b", re.I)
-_YEAR_WORD = re.compile(r"(?<![\d/.])((?:19|20)\d{2})(?![\d/])")
-_ANNIVERSARY = re.compile(
-    r"\b(?P<n>\d{1,3})(?:st|nd|rd|th)\s+anniversary\b"
-    r"|\b(?:kỷ niệm|tròn)\s+(?:tròn\s+)?(?P<vn>\d{1,3})\s+năm\b",
-    re.I,
-)
 BOUND_SLACK = timedelta(days=1)  # a bound's day may be a time zone behind the event's
 WEEKDAY_REACH = timedelta(days=200)  # how far from ref a weekday may move a day to another year
-
-
-@dataclass(frozen=True)
-class YearHints:
-    """What the whole article says about the year it is written in, for days no ``ref`` fixes.
-
-    ``anchor``: the year the text says it is, by an anniversary's arithmetic ("ties set up in
-    1992; this year the two countries mark the 30th anniversary" → 2022, see ``anchor_year``).
-    ``mentioned``: every year written in the article; a weekday picks among them (and the year
-    after each) the only one in which the day falls on it.
-    """
-
-    anchor: int | None = None
-    mentioned: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -156,44 +140,10 @@ def parse_published(value: str | None) -> date | None:
             return None
 
 
-def year_hints(texts: list[str]) -> YearHints:
-    """The years an article's texts (title, description, sentences) give (see ``YearHints``)."""
-    mentioned = {int(y) for text in texts for y in _YEAR_WORD.findall(text)}
-    anchors = [year for text in texts if (year := anchor_year(text)) is not None]
-    return YearHints(max(anchors) if anchors else None, frozenset(mentioned))
-
-
-def anchor_year(sentence: str) -> int | None:
-    """The year an anniversary sentence is written in: the N of its "N-th anniversary" ("kỷ niệm
-    tròn 30 năm") after the founding year: a year the sentence names with its N-th year too
-    ("(1992-2022)"), else the year written nearest the anniversary ("lập quan hệ ngoại giao năm
-    1992; năm nay ... kỷ niệm tròn 30 năm"). None without an anniversary or a year."""
-    match = _ANNIVERSARY.search(sentence)
-    if not match:
-        return None
-    count = int(match.group("n") or match.group("vn"))
-    found = [(int(m.group(1)), m.start()) for m in _YEAR_WORD.finditer(sentence)]
-    years = {year for year, _ in found}
-    if count < 1 or not found:
-        return None
-    paired = sorted(year + count for year in years if year + count in years)
-    if paired:
-        return paired[-1]  # "the 30th anniversary (1992-2022)"
-    nearest = min(found, key=lambda f: abs(f[1] - match.start()))[0]
-    return nearest + count
-
-
 def _month_number(match: re.Match[str]) -> int:
     if match.groupdict().get("mon"):
         return _MONTHS[match.group("mon")[:3].lower()]
     return int(match.group("m"))
-
-
-def _day(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
 
 
 def _closest_year(
@@ -203,7 +153,8 @@ def _closest_year(
     ``bound``, the latest on or before ``ref``); a weekday given with it ("Wednesday, November
     20") keeps only the years in which it falls on it, within ``WEEKDAY_REACH`` of ``ref`` (a
     weekday that fits no year near ``ref`` is a slip: ignored)."""
-    candidates = [d for y in (ref.year - 1, ref.year, ref.year + 1) if (d := _day(y, month, day))]
+    years = (ref.year - 1, ref.year, ref.year + 1)
+    candidates = [d for y in years if (d := calendar_day(y, month, day))]
     agreeing = [
         c for c in candidates if c.weekday() == weekday and abs(c - ref) <= WEEKDAY_REACH
     ]
@@ -217,22 +168,6 @@ def _closest_year(
     if bound and (before := [c for c in candidates if c <= ref + BOUND_SLACK]):
         return max(before)
     return min(candidates, key=lambda c: (abs((c - ref).days), c > ref))
-
-
-def _unreferenced(month: int, day: int, weekday: int | None, hints: YearHints) -> date | None:
-    """A year-less day with no ``ref``: in the year the text says it is written in; else, when a
-    weekday is given, the one year among those the text names (or the year after one) in which
-    the day falls on that weekday; two or more fit: none. Never a year from nowhere."""
-    if hints.anchor is not None:
-        around = [hints.anchor] + ([] if weekday is None else [hints.anchor - 1, hints.anchor + 1])
-        days = [d for y in around if (d := _day(y, month, day))]
-        fitting = [d for d in days if weekday is None or d.weekday() == weekday]
-        return (fitting or days or [None])[0]
-    if weekday is None:
-        return None
-    years = hints.mentioned | {y + 1 for y in hints.mentioned}
-    fitting = [d for y in years if (d := _day(y, month, day)) and d.weekday() == weekday]
-    return fitting[0] if len(fitting) == 1 else None
 
 
 def _weekday_number(match: re.Match[str]) -> int:
@@ -261,7 +196,7 @@ def _explicit(
     hit = DateHit(match.start(), match.end(), None, True, YEARLESS, (month, day), span)
     year = match.groupdict().get("y")
     if year:
-        value = _day(int(year), month, day)
+        value = calendar_day(int(year), month, day)
         return replace(hit, value=value, basis=STATED) if value else None
     if not 1 <= month <= 12 or not 1 <= day <= 31:
         return None
@@ -269,10 +204,10 @@ def _explicit(
     if ref:
         value = _closest_year(month, day, ref, _future(sentence, match.start()), weekday, bound)
     else:
-        value = _unreferenced(month, day, weekday, hints or YearHints())
+        value = unreferenced(month, day, weekday, hints or YearHints())
     if value:
         return replace(hit, value=value, basis=INFERRED)
-    return hit if hints is not None and _day(2000, month, day) else None
+    return hit if hints is not None and calendar_day(2000, month, day) else None
 
 
 def _weekday(target: int, ref: date, direction: str) -> date:

@@ -61,11 +61,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from jobs.classify import cues
-from jobs.classify.dates import DateHit, YearHints, find_dates, year_hints
+from jobs.classify.dates import DateHit, find_dates
 from jobs.classify.gazetteer import Gazetteer, canonical_place, load
 from jobs.classify.orgs import UNKNOWN
 from jobs.classify.orgs import words as org_words
 from jobs.classify.sentences import OrgMention, Reading, Sentence
+from jobs.classify.years import YearHints, year_hints
 
 LEAD_SENTENCES = 3
 DATE_SENTENCES = 6
