@@ -242,9 +242,6 @@ def organisations(
     return sorted(names), evidence
 
 
-BASES = ("stated", "inferred", "year-less", "missing")
-
-
 @dataclass(frozen=True)
 class Event:
     """The event's day and how it is known: ``stated`` (the text gives day and year),
@@ -395,8 +392,8 @@ def _find_event(reading: Reading, hints: YearHints) -> Event:
                 elif report is None or (_acted(s, hit) and not _reports(s, hit)):
                     return Event.of(hit, s)
             previous = hit.value or previous
-    if report or aside:
-        return report or aside
+    if aside or report:
+        return aside or report  # an aside is only kept before any report date
     first = next((s for s in reading.sentences if s.role == "body"), None)
     if reading.dateline_date:
         return Event(reading.dateline_date, first, "inferred")
