@@ -183,7 +183,16 @@ def _timed(tool: Callable, body: bytes, url: str) -> tuple[object, object, float
     return value, kind, time.process_time() - started, failed
 
 
+def warm_up(pages: list[Page]) -> None:
+    """Run htmldate's extensive search over every page once, untimed: dateparser compiles a
+    language's patterns the first time it meets the language (up to a second each), and the
+    tool that happened to run first on a page would pay for all the others."""
+    for page in pages:
+        htmldate_extensive(page.path.read_bytes(), page.url)
+
+
 def run_dates(tools: dict[str, Callable], pages: list[Page]) -> dict[str, Score]:
+    warm_up(pages)
     scores = {name: Score() for name in tools}
     for page in pages:
         body = page.path.read_bytes()
@@ -213,6 +222,7 @@ def snippets_found(text: str | None, case: dict) -> tuple[int, int, int, int]:
 
 
 def run_texts(tools: dict[str, Callable], pages: list[Page]) -> dict[str, Score]:
+    warm_up(pages)
     scores = {name: Score() for name in tools}
     for page in pages:
         body = page.path.read_bytes()

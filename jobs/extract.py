@@ -56,6 +56,7 @@ HEAD_BYTES = 4096
 STAMP = re.compile(
     r"\b(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)\s?"
     r"(Z|[+-]\d{2}:?\d{2})(?![\d:])")
+UTC_STAMP_TAIL = r"[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?\s?(?:Z|[+-]00:?00)(?![\d:])"
 ZERO = timedelta(0)
 UTF8_MAJORITY = 10  # good UTF-8 characters per stray byte to overrule a declared legacy charset
 STAMPED = ("metadata", "json-ld", "html")  # evidence that is usually a full timestamp
@@ -219,6 +220,8 @@ def _comment_date(html: str, url: str, options: Extractor) -> str | None:
 
     A page listing several posts has several: the one about ``url`` wins, else they must agree.
     """
+    if "dc:date" not in html:
+        return None
     days = {}
     for match in RDF_DESCRIPTION.finditer(html):
         about, stamp = RDF_ABOUT.search(match.group(0)), RDF_DATE.search(match.group(0))
@@ -248,6 +251,8 @@ def _local_day(day: str, html: str) -> str:
     25 December in Cairo. When the same instant is also given with the site's offset (JSON-LD
     often is), that offset's day is the one the page was published on.
     """
+    if not re.search(re.escape(day) + UTC_STAMP_TAIL, html):  # no UTC stamp on that day: done
+        return day
     stamps = [stamp for stamp in map(_stamp, STAMP.finditer(html)) if stamp is not None]
     utc = [stamp for stamp in stamps
            if stamp.utcoffset() == ZERO and stamp.date().isoformat() == day]
