@@ -235,3 +235,12 @@ def test_vietnamese_journey_to_a_city() -> None:
         language="vi",
     )
     assert item.place == "Vientiane"
+
+
+def test_a_body_named_like_a_province_is_no_place() -> None:
+    item = _item(
+        "Prensa Latina and the Vietnam News Agency signed an agreement on news exchange at the "
+        "headquarters of Granma on June 3.",
+        "Cuban and Vietnamese media sign news exchange agreement",
+    )
+    assert item.place == "Havana"  # the newspaper's capital, not the province of Granma

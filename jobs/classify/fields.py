@@ -472,7 +472,10 @@ def _place_within(sentence: Sentence, start: int, end: int) -> str | None:
     """A place named by capitalised words in ``start:end``, inside an organisation's name (its
     mention hides the place's): "Báo Nghệ An", "Shanghai Media Group"."""
     words = sentence.tokens.words
+    named = {mention.at for mention in sentence.org_mentions}
     for first in range(start, min(end, len(words))):
+        if first in named:
+            continue  # "Granma" the newspaper, not the province
         for size in range(NAME_WORDS, 0, -1):
             chunk = words[first : first + size]
             if len(chunk) == size and all(w[0].isupper() for w in chunk):
@@ -485,7 +488,8 @@ def _place_within(sentence: Sentence, start: int, end: int) -> str | None:
 def _headquarters(sentence: Sentence, start: int, end: int, gaz: Gazetteer) -> str | None:
     """The place named in the words ``start:end`` around "headquarters", else the capital of the
     first national body named there."""
-    places = [name for at, name, _ in sentence.places if start <= at < end]
+    named = {mention.at for mention in sentence.org_mentions}
+    places = [name for at, name, _ in sentence.places if start <= at < end and at not in named]
     place = places[0] if places else _place_within(sentence, start, end)
     if place:
         return place

@@ -376,14 +376,19 @@ def _record_place(
 ) -> None:
     """Record a place with how surely it is the scene (see ``Sentence.places``); a generated
     place touching another capitalised word is part of a name ("Santiago Pérez", "Seoul National
-    University"), not a place."""
-    if place.generated and cues.inside_name(sentence.tokens, hit):
+    University"), and one that is also an organisation's name is the organisation ("Granma")."""
+    if place.generated and (cues.inside_name(sentence.tokens, hit) or _also_org(hits, hit)):
         return
     if any(hit.start - 4 <= end <= hit.start for end in locatives):
         where = 2
     else:
         where = 1 if cues.destination(hits, hit) else 0
     sentence.places.append((hit.start, place.name, where))
+
+
+def _also_org(hits: list[Hit], hit: Hit) -> bool:
+    """The words of ``hit`` also name an organisation ("Granma", the newspaper)."""
+    return any("org" in h.categories and h.start <= hit.start and hit.end <= h.end for h in hits)
 
 
 def _record_capitals(
