@@ -244,3 +244,11 @@ def test_a_body_named_like_a_province_is_no_place() -> None:
         "Cuban and Vietnamese media sign news exchange agreement",
     )
     assert item.place == "Havana"  # the newspaper's capital, not the province of Granma
+
+
+def test_a_timestamp_line_is_no_dateline() -> None:
+    place, day, text, lines = _dateline("15/12/2025 - 10:30", "HÀ NỘI - Hai bên đã ký kết.")
+    assert (place, day, text) == ("Hà Nội", date(2025, 12, 15), "HÀ NỘI -")
+    assert lines == ["15/12/2025 - 10:30", "Hai bên đã ký kết."]
+    place, _, text, _ = _dateline("15.12.2025 - 10:30", "HÀ NỘI - Hai bên đã ký kết.")
+    assert (place, text) == ("Hà Nội", "HÀ NỘI -")  # the dots make no agency of it ("VOV.VN")

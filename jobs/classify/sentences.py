@@ -152,7 +152,11 @@ def _dateline(
     parts = [p.strip(" .") for p in bare.split(",") if p.strip(" .")]
     place = _whole_place(parts[0], index) if parts else None
     day = first_date(" ".join(parts[1:]), published) if len(parts) > 1 else None
-    agency_only = not bare or (len(bare.split()) <= 3 and (bare.isupper() or "." in bare))
+    agency_only = not bare or (
+        len(bare.split()) <= 3
+        and (bare.isupper() or "." in bare)
+        and any(c.isalpha() for c in bare)  # "VOV.VN", not a timestamp "15.12.2025"
+    )
     if place or (agency_only and len(head) <= 30):
         return place, day, match.end()
     return None, None, 0
