@@ -22,7 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jobs import eventlink, events
+from jobs import events
+from jobs.events import link as eventlink
 from jobs.models import Item
 from jobs.schema import connect
 

@@ -130,7 +130,7 @@ def _add_item_year(db: sqlite_utils.Database) -> None:
 
 
 def _create_events(db: sqlite_utils.Database) -> None:
-    """Events: one row per real-world event, linking the items that report it (jobs/events.py).
+    """Events: one row per real-world event, linking the items that report it (jobs/events/).
 
     ``year`` is generated, like ``items.year``, from the event date or else its first report.
     """
@@ -229,6 +229,29 @@ def _add_published_from(db: sqlite_utils.Database) -> None:
     db["articles"].add_column("published_from", str)
 
 
+def _add_event_linking(db: sqlite_utils.Database) -> None:
+    """How an event's date is known, and the indexes linking selects candidates through.
+
+    ``events.event_date_basis``: stated, inferred, year-less or missing (jobs/events/link.py,
+    ``event_date``); ``events.event_day``: its month and day, ``--MM-DD``, also when the year is
+    unknown. ``events_link_day`` indexes the day an event is filed under (``jobs.events.LINK_DAY``),
+    ``events_seen_day`` the events dated only by when they were first seen, ``events_month_day``
+    the month-and-day bucket year-less days are matched in: so linking one item reads a few
+    days of events, not the whole table.
+    """
+    db["events"].add_column("event_date_basis", str)
+    db["events"].add_column("event_day", str)
+    db.execute("UPDATE events SET event_date_basis = CASE WHEN event_date IS NULL THEN "
+               "'missing' ELSE 'stated' END, event_day = '--' || substr(event_date, 6, 5)")
+    db.execute("CREATE INDEX events_link_day ON events("
+               "coalesce(event_date, first_reported, substr(first_seen, 1, 10)))")
+    db.execute("CREATE INDEX events_seen_day ON events(substr(first_seen, 1, 10)) "
+               "WHERE event_date IS NULL AND first_reported IS NULL")
+    db.execute("CREATE INDEX events_month_day ON events(event_day, "
+               "coalesce(event_date, first_reported, substr(first_seen, 1, 10))) "
+               "WHERE event_day IS NOT NULL")
+
+
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
 MIGRATIONS: list[Migration] = [
@@ -241,6 +264,7 @@ MIGRATIONS: list[Migration] = [
     ("0007_event_date_reference", _add_date_reference),
     ("0008_event_search_rejected_view", _add_event_search),
     ("0009_article_published_from", _add_published_from),
+    ("0010_event_linking", _add_event_linking),
 ]
 
 

@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from jobs import eventlink, events, serve
+from jobs import events, serve
+from jobs.events import link as eventlink
 from jobs.models import Article, Item, Source
 from jobs.schema import connect
 from jobs.store import delete_item, ensure_source, save_article, save_item, transaction
@@ -227,6 +228,8 @@ def test_event_row_summarises_its_reports() -> None:
         "first_reported": "2025-04-14",
         "last_reported": "2025-04-15",
         "first_seen": "2025-04-14T09:00:00+00:00",
+        "event_date_basis": "stated",
+        "event_day": "--04-14",
     }
 
 
@@ -237,7 +240,8 @@ def test_migration_adds_events_and_items_event_id(db: sqlite_utils.Database) -> 
     columns = [row[1] for row in db.execute("PRAGMA table_xinfo(events)")]
     assert columns == ["id", "title", "url", "event_date", "place", "countries",
                        "organisations", "kinds", "topics", "reports", "outlets",
-                       "first_reported", "last_reported", "first_seen", "year"]
+                       "first_reported", "last_reported", "first_seen", "year",
+                       "event_date_basis", "event_day"]
     keys = db.execute("PRAGMA foreign_key_list(items)").fetchall()
     assert ("events", "event_id", "id") in {(row[2], row[3], row[4]) for row in keys}
     assert "idx_items_event_id" in {row[1] for row in db.execute("PRAGMA index_list(items)")}

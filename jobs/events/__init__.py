@@ -3,8 +3,14 @@
 ``assign_event(db, item)`` files one stored item incrementally (the pipeline calls it right after
 saving the item, in the same transaction); ``relink_all(db)`` redoes every event from scratch in a
 fixed order, keeping an event's id when most of its reports already carried it (``coopwatch
-reclassify`` runs it last). The linking itself is pure and lives in ``jobs.eventlink``; the rows
+reclassify`` runs it last). The linking itself is pure and lives in ``jobs.events.link``; the rows
 are written by ``jobs.store``. The caller owns the transaction.
+
+Candidates come through indexes (``jobs.schema``, migration ``0010``), so the cost of linking one
+item does not grow with the archive: events whose day (``LINK_DAY``: the event date, else the
+first report's publication, else the day it was first seen) is within reach of the item's day or
+window, those dated only by when they were first seen (a partial index), and, for a year-less
+day, the events of the same month and day (``event_day``) in the years its window allows.
 """
 
 from __future__ import annotations
@@ -13,24 +19,31 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlite_utils
 
 from jobs import store
-from jobs.eventlink import (
+from jobs.events import link as pure
+from jobs.events.link import (
     ARRAYS,
+    FIRST_SEEN_PAST,
     WINDOW_DAYS,
+    YEARLESS_PAST,
     Candidate,
-    Decision,
     Report,
+    When,
     cluster,
     event_row,
-    item_day,
-    link,
     new_event_id,
+    when,
 )
 from jobs.models import Item
+
+# The day an event is filed under; the expression ``events_link_day`` indexes (jobs/schema.py).
+LINK_DAY = "coalesce(event_date, first_reported, substr(first_seen, 1, 10))"
+SEEN_DAY = "substr(first_seen, 1, 10)"
+REACH = 2 * WINDOW_DAYS + 1  # an event's day to a report of it, and on to the new report
 
 
 @dataclass
@@ -56,6 +69,8 @@ def report_from_row(row: dict) -> Report:
         evidence={},
         score=row.get("score") or 0.0,
         classifier=row.get("classifier") or "",
+        event_date_basis=row.get("event_date_basis"),
+        event_day=row.get("event_day"),
         **arrays,
     )
     return Report(item, row.get("first_seen"), row.get("event_id"))
@@ -63,7 +78,7 @@ def report_from_row(row: dict) -> Report:
 
 REPORT_COLUMNS = (
     "url, source, title, published, event_date, place, countries, organisations, kinds, "
-    "topics, summary, score, classifier, first_seen, event_id"
+    "topics, summary, score, classifier, first_seen, event_id, event_date_basis, event_day"
 )
 
 
@@ -72,28 +87,68 @@ def _reports(db: sqlite_utils.Database, where: str, params: Sequence) -> list[Re
     return [report_from_row(row) for row in rows]
 
 
-def _candidates(db: sqlite_utils.Database, item: Item, day: tuple[date, bool]) -> list[Candidate]:
-    span = WINDOW_DAYS + 1
-    lo, hi = (date.fromordinal(day[0].toordinal() + d).isoformat() for d in (-span, span))
-    marks = ",".join("?" * len(item.countries)) or "null"
-    ids = [
-        row[0]
-        for row in db.execute(
-            "select id from events where coalesce(event_date, first_reported) between ? and ? "
-            f"and exists (select 1 from json_each(events.countries) where value in ({marks})) "
-            "order by id",
-            [lo, hi, *item.countries],
-        )
-    ]
+def _iso(day: date, shift: int = 0) -> str:
+    return (day + timedelta(shift)).isoformat()
+
+
+def _month_days(month_day: tuple[int, int]) -> list[str]:
+    """``--MM-DD`` of the day and the days either side (time zones)."""
+    middle = date(2000, *month_day)
+    return [f"--{d.month:02d}-{d.day:02d}" for d in (middle + timedelta(k) for k in (-1, 0, 1))]
+
+
+def _candidate_queries(moment: When) -> list[tuple[str, list]]:
+    """Queries (each served by an index) for the ids of the events a report may belong to."""
+    queries: list[tuple[str, list]] = []
+    undated = "event_date is null and first_reported is null"
+    if moment.day is not None or moment.hi is not None:
+        lo = moment.day or moment.lo or moment.hi
+        hi = moment.day or moment.hi
+        assert lo is not None and hi is not None
+        queries.append((f"{LINK_DAY} between ? and ?", [_iso(lo, -REACH), _iso(hi, REACH)]))
+        queries.append((f"{undated} and {SEEN_DAY} between ? and ?",
+                        [_iso(lo, -REACH), _iso(hi, FIRST_SEEN_PAST + REACH)]))
+    if moment.day is not None:  # events known only by a year-less day of the same month and day
+        queries.append((
+            f"event_date is null and event_day is not null and event_day in (?, ?, ?) "
+            f"and {LINK_DAY} between ? and ?",
+            [*_month_days((moment.day.month, moment.day.day)), _iso(moment.day, -REACH),
+             _iso(moment.day, max(YEARLESS_PAST.values()) + REACH)]))
+    elif moment.month_day is not None:  # a year-less day: its bucket, in the years allowed
+        lo, hi = moment.lo or date(1900, 1, 1), moment.hi or date(2999, 12, 31)
+        if moment.years:
+            lo = max(lo, date(min(moment.years), 1, 1))
+            hi = min(hi, date(max(moment.years), 12, 31))
+        queries.append((f"event_day is not null and event_day in (?, ?, ?) and {LINK_DAY} "
+                        "between ? and ?",
+                        [*_month_days(moment.month_day), _iso(lo, -REACH), _iso(hi, REACH)]))
+    return queries
+
+
+def candidate_ids(db: sqlite_utils.Database, item: Item, moment: When) -> list[str]:
+    """Ids of the events whose day may be the item's and whose parties include one of its
+    countries (the pure side decides)."""
+    countries = set(item.countries)
+    ids: set[str] = set()
+    for where, params in _candidate_queries(moment):
+        for event_id, parties in db.execute(f"select id, countries from events where {where}",
+                                            params):
+            if countries & set(json.loads(parties or "[]")):
+                ids.add(event_id)
+    return sorted(ids)
+
+
+def _candidates(db: sqlite_utils.Database, report: Report) -> list[Candidate]:
+    ids = candidate_ids(db, report.item, when(report))
     if not ids:
         return []
     members = _reports(
-        db, f"event_id in ({','.join('?' * len(ids))}) and url != ?", [*ids, item.url]
+        db, f"event_id in ({','.join('?' * len(ids))}) and url != ?", [*ids, report.item.url]
     )
-    grouped: dict[str, list[Item]] = {}
-    for report in members:
-        grouped.setdefault(report.event_id or "", []).append(report.item)
-    return [Candidate(key, tuple(items)) for key, items in sorted(grouped.items())]
+    grouped: dict[str, list[Report]] = {}
+    for member in members:
+        grouped.setdefault(member.event_id or "", []).append(member)
+    return [Candidate(key, tuple(reports)) for key, reports in sorted(grouped.items())]
 
 
 def assign_event(db: sqlite_utils.Database, item: Item) -> str:
@@ -102,12 +157,13 @@ def assign_event(db: sqlite_utils.Database, item: Item) -> str:
     Call it after the item's row is saved, inside the same transaction. Running it again with
     the same data changes nothing.
     """
-    row = next(iter(db["items"].rows_where("url = ?", [item.url])), None)
+    row = next(iter(db["items"].rows_where("url = ?", [item.url],
+                                           select="first_seen, event_id")), None)
     if row is None:
         raise ValueError(f"{item.url}: no such item; save it before linking it")
     current = row.get("event_id")
-    day = item_day(item)
-    decision = link(item, _candidates(db, item, day)) if day else Decision(None)
+    report = Report(item, row.get("first_seen"), current)
+    decision = pure.link(report, _candidates(db, report))
     target = decision.event_id
     if target is None:
         alone = current and not db["items"].count_where(
