@@ -252,3 +252,12 @@ def test_a_timestamp_line_is_no_dateline() -> None:
     assert lines == ["15/12/2025 - 10:30", "Hai bên đã ký kết."]
     place, _, text, _ = _dateline("15.12.2025 - 10:30", "HÀ NỘI - Hai bên đã ký kết.")
     assert (place, text) == ("Hà Nội", "HÀ NỘI -")  # the dots make no agency of it ("VOV.VN")
+
+
+def test_a_city_visited_is_the_destination() -> None:
+    item = _item(
+        "A delegation of the Vietnam News Agency visited Vientiane on June 3 and signed a "
+        "memorandum on news exchange with the Lao News Agency.",
+        "VNA and KPL sign news exchange memorandum",
+    )
+    assert item.place == "Vientiane"

@@ -259,7 +259,9 @@ JOURNEY_REACH = 8  # words between "visit" and the "to" before a place
 
 def destination(hits: list[Hit], place: Hit) -> bool:
     """A place reached on the journey the sentence tells: "a working visit by an AKP delegation to
-    Hanoi", "the delegation's trip to Vientiane"."""
+    Hanoi", "the delegation's trip to Vientiane", "visited Vientiane", "đến thăm Viêng Chăn"."""
+    if any(has(h, "visit_words") and h.end == place.start for h in hits):
+        return True
     tos = [h for h in hits if has(h, "destinations") and place.start - 3 <= h.end <= place.start]
     if not tos:
         return False
