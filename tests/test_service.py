@@ -80,6 +80,9 @@ def test_run_syncs_serves_and_stops_cleanly(service):
     csv = get(f"{base}/items.csv?_stream=on").decode()
     assert csv.splitlines()[0].startswith("url,") and len(csv.splitlines()) >= 4
     assert b"<feed" in get(f"{base}/new_items.atom")
+    health = json.loads(get(base.replace("/coopwatch", "/-/health")))
+    assert health["healthy"] is True and health["failing"] == []
+    assert set(health["sources"]) == {"rss", "atom"} and health["syncing_since"]
     for query in ("Huế", "Hue"):
         found = json.loads(get(f"{base}/items.json?_shape=array&_search="
                                + urllib.parse.quote(query)))
