@@ -7,6 +7,7 @@
   gets ``_json=countries&_json=organisations&...`` added, Datasette's own way of returning a
   text column holding JSON as JSON (``"countries": ["LA", "VN"]``, not ``"[\"LA\", \"VN\"]"``).
   Ask for ``_json=none`` to get the stored text instead. CSV is untouched: one cell per field.
+* The dashboards' country menus accept a bare code (``?a=VN``) as well as their own values.
 * An Atom feed of a query with no rows is an empty, valid feed: datasette-atom 0.9 fails with a
   500 there (it takes ``max()`` of the rows' dates), which is what a brand-new database, with no
   items yet, would give its subscribers.
@@ -15,6 +16,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode
@@ -28,6 +30,7 @@ logger = logging.getLogger(__name__)
 ASGIApp = Callable[[dict, Callable, Callable], Awaitable[None]]
 READ_METHODS = frozenset({"GET", "HEAD"})
 REFUSAL = b"coopwatch is read-only: only GET and HEAD requests are served\n"
+CODE = re.compile(r"^[A-Za-z]{2}$")
 
 
 def refuse_writes(app: ASGIApp) -> ASGIApp:
@@ -54,6 +57,27 @@ def json_arrays(app: ASGIApp) -> ASGIApp:
         await app(scope, receive, send)
 
     return with_json_columns
+
+
+def dashboard_countries(app: ASGIApp, label: Callable[[str], str]) -> ASGIApp:
+    """``/-/dashboards/events?a=VN`` asks for the menu's own value, ``a=Viet Nam (VN)``.
+
+    The dashboards' country menus list names with their code (``label``), and the plugin marks
+    as selected the option equal to the parameter; a link that gives the bare code (the pair
+    pages, the README) then shows its country chosen in the menu too.
+    """
+
+    async def with_labels(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http" and scope.get("path", "").startswith("/-/dashboards/"):
+            pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"),
+                              keep_blank_values=True)
+            labelled = [(k, label(v.upper()) if k in ("a", "b") and CODE.match(v) else v)
+                        for k, v in pairs]
+            if labelled != pairs:
+                scope = {**scope, "query_string": urlencode(labelled).encode("latin-1")}
+        await app(scope, receive, send)
+
+    return with_labels
 
 
 def empty_feeds(app: ASGIApp, count_rows: Callable[[str, str], Awaitable[int | None]],

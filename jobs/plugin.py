@@ -38,7 +38,7 @@ def asgi_wrapper(datasette: Any) -> Any:
         app = middleware.empty_feeds(
             app, lambda path, query: pages.count_rows(datasette, path, query),
             lambda path: pages.feed_title(datasette, path))
-        app = middleware.json_arrays(app)
+        app = middleware.json_arrays(middleware.dashboard_countries(app, country_label))
         app = csvsafe.complete_csv_streams(csvsafe.neutralize_csv_formulas(app), cells.DATABASE)
         return middleware.refuse_writes(app)
 

@@ -75,7 +75,6 @@ SETTINGS: dict[str, Any] = {
     "trace_debug": False,
     "template_debug": False,
     "truncate_cells_html": 280,  # an article's text in a table cell: its start, not all of it
-    "default_facet_size": 6,  # the first rows stay in view; "…" shows every value of a facet
 }
 
 

@@ -125,6 +125,7 @@ def test_event_page_lists_its_reports_in_time_order(get: Any, sample: Path) -> N
     assert page.index(LAOS_EN) < page.index(LAOS_VI)
     assert "tin-viet · Vietnamese · 2025-04-15" in page
     assert 'href="/coopwatch/pair_events.atom?a=LA&amp;b=VN"' in page
+    assert f'href="/coopwatch/items?event_id={event_id(sample, LAOS_EN)}"' in page
     feed = get("/coopwatch/pair_events.atom?a=LA&b=VN").text
     assert "<entry>" in feed and "TTXVN và KPL" in feed
 
@@ -204,8 +205,9 @@ def test_dashboard_counts_events_every_month(get: Any) -> None:
     assert rows == [{"month": "2025-02", "events": 1}, {"month": "2025-03", "events": 0},
                     {"month": "2025-04", "events": 1}, {"month": "2025-05", "events": 0},
                     {"month": "2025-06", "events": 2}]
-    page = get("/-/dashboards/events").text
-    assert "<option value=\"Laos (LA)\"" in page
+    page = get("/-/dashboards/events?a=VN&b=la").text  # codes choose the menus' countries
+    assert '<option value="Viet Nam (VN)" selected>' in page
+    assert '<option value="Laos (LA)" selected>' in page
 
 
 def test_map_has_coordinates_from_the_gazetteer(get: Any) -> None:
