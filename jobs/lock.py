@@ -45,7 +45,9 @@ class DatabaseLock:
                     "it to finish (--wait waits), or use `coopwatch serve` to only read"
                 ) from None
             if waiting is not None:
-                waiting(f"waiting for {holder} to release {self.db_path}")
+                service = " (a service: it lets go when it is stopped)" if " run " in \
+                    f" {holder} " else ""
+                waiting(f"waiting for {holder} to release {self.db_path}{service}")
             fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
         handle.truncate()
