@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test sync check lint bench evaluate demo clean
+.PHONY: run test sync check lint bench bench-peers evaluate demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ test: $(STAMP)  ## the whole suite, with ruff
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+bench-peers: $(STAMP)  ## dates and text beside htmldate/trafilatura on their own pages: bench/PEERS.md
+	$(BIN)/python bench/peers.py --sync
 
 evaluate: $(STAMP)  ## classifier scores (tuned | holdout | ../shared/dev-corpus) -> bench/EVALUATION.md
 	$(BIN)/python bench/evaluate.py --record bench/EVALUATION.md

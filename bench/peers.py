@@ -60,6 +60,9 @@ def unpacked(suite: str) -> Path:
     """The suite's folder under bench/_work/peers, unpacked from its tarball on first use."""
     folder = WORK / suite
     if not (folder / ".unpacked").exists():
+        if not (SUITES / suite / "eval-pages.tgz").exists():
+            sys.exit(f"{SUITES / suite / 'eval-pages.tgz'}: missing; the peer suites live beside "
+                     "the project in ../shared/peer-suites/")
         folder.mkdir(parents=True, exist_ok=True)
         with tarfile.open(SUITES / suite / "eval-pages.tgz") as archive:
             archive.extractall(folder, filter="data")
@@ -403,7 +406,10 @@ def write(results: dict, path: Path = ROOT / "bench" / "PEERS.md") -> None:
     lines = [f"# coopwatch beside its peers, on the peers' own pages ({time.strftime('%Y-%m-%d')})",
              "", "Written by `bench/peers.py` (`make bench-peers`); every tool ran on the same "
              "pages in the same process, one after the other, page by page. CPU is "
-             "`time.process_time` per call: the figures compare, they do not promise.", ""]
+             "`time.process_time` per call, after one untimed pass of htmldate's extensive search "
+             "over the suite (dateparser compiles each language's patterns on first use, up to a "
+             "second each: a long-running service pays that once). The figures compare, they do "
+             f"not promise. Packages: {_versions()}.", ""]
     if dates := results.get("dates"):
         pages = next(iter(dates.values()))["pages"]
         lines += [f"## Publication date, exact day: htmldate's {pages} pages with a known date", "",
@@ -415,7 +421,11 @@ def write(results: dict, path: Path = ROOT / "bench" / "PEERS.md") -> None:
                          f"CPU of the whole sync) | {sync['share']:.3f} ({sync['right']}) | "
                          f"{sync['cpu_ms_per_page']} |")
         lines += ["", "coopwatch's CPU is the whole `extract_article` (decoding, text, title, "
-                  "date); the peers' is the date alone (trafilatura's also its text).", ""]
+                  "date); the peers' is the date alone (trafilatura's also its text). The sync "
+                  "row is one `coopwatch sync` in a fresh process (pages served on 127.0.0.1 "
+                  "under their original path, RSS feeds without dates): its CPU also holds "
+                  "fetching, classifying, storing, and dateparser's first use of each language.",
+                  ""]
         lines += _evidence_table(dates)
     if texts := results.get("texts"):
         pages = next(iter(texts.values()))["pages"]
@@ -429,6 +439,13 @@ def write(results: dict, path: Path = ROOT / "bench" / "PEERS.md") -> None:
                   for name, row in texts.items()]
         lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _versions() -> str:
+    from importlib.metadata import version
+
+    return ", ".join(f"{name} {version(name)}" for name in
+                     ("trafilatura", "htmldate", "dateparser", "lxml", "charset-normalizer"))
 
 
 def _evidence_table(dates: dict) -> list[str]:

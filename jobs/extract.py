@@ -188,7 +188,13 @@ def find_published(tree, html: str, url: str) -> tuple[str | None, str | None]:
     """The publication day and the kind of evidence that gave it, strongest evidence first.
 
     The stages are htmldate's own ``find_date(extensive_search=True, original_date=True)``, run
-    one at a time so the winning stage is known.
+    one at a time so the winning stage is known, with three additions: an RDF ``dc:date`` in a
+    comment (``tree`` must be parsed with comments kept), the site's local day for a UTC
+    timestamp, and byline parts tried alone. Evidence kinds, strongest first: ``url``,
+    ``metadata``, ``json-ld``, ``comment``, ``text`` (a dated element), ``html`` (a timestamp
+    elsewhere in the source), ``free-text`` (the likeliest date in the text: a guess). The stage
+    functions are htmldate's module-level functions rather than its public API (checked with
+    htmldate 1.11): an upgrade that renames one fails at import, not silently.
     """
     options = Extractor(True, get_max_date(None), get_min_date(None), True, "%Y-%m-%d")
     for kind, stage in (("url", lambda: extract_url_date(url, options)),
