@@ -15,6 +15,8 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -43,7 +45,8 @@ def to_item(report: dict[str, Any], **changes: Any) -> Item:
     arrays = {key: tuple(report[key]) for key in eventlink.ARRAYS}
     fields = ("url", "source", "title", "published", "event_date", "place", "summary", "score")
     return Item(**{key: report[key] for key in fields}, **arrays, evidence={},
-                classifier="test")
+                classifier="test", event_date_basis=report.get("event_date_basis"),
+                event_day=report.get("event_day"))
 
 
 def save(db: sqlite_utils.Database, report: dict[str, Any]) -> Item:
@@ -328,6 +331,161 @@ def test_relink_all_removes_the_event_of_a_removed_item(db: sqlite_utils.Databas
 def test_linking_an_unsaved_item_is_an_error(db: sqlite_utils.Database) -> None:
     with pytest.raises(ValueError, match="save it before linking"):
         events.assign_event(db, to_item(REPORTS[0]))
+
+
+# Incomplete fields, counterparts, acts (issue #11): items built here, and incomplete.json
+
+INCOMPLETE: list[dict[str, Any]] = json.loads(
+    (FIXTURE.parent / "incomplete.json").read_text(encoding="utf-8"))["reports"]
+
+
+def make(url: str = "https://a.example/1", **changes: Any) -> Item:
+    """A VTV-LNTV signing reported on 2025-03-10, with ``changes``."""
+    fields: dict[str, Any] = dict(
+        url=url, source=url.split("/")[2], title="VTV and Lao National Television sign agreement",
+        published="2025-03-10", event_date="2025-03-10", place="Vientiane",
+        countries=("LA", "VN"), organisations=("Lao National Television", "VTV"),
+        kinds=("agreement",), topics=("co-production",),
+        summary="VTV and Lao National Television signed a co-production agreement.",
+        evidence={}, score=0.8, classifier="test", event_date_basis="stated")
+    return Item(**{**fields, **changes})
+
+
+def report(item: Item, first_seen: str | None = None) -> eventlink.Report:
+    return eventlink.Report(item, first_seen)
+
+
+def test_a_missing_event_date_is_unknown_not_different() -> None:
+    dated = make()
+    published = make("https://b.example/2", event_date=None, event_date_basis="missing",
+                     published="2025-03-11")
+    seen = make("https://c.example/3", event_date=None, event_date_basis="missing",
+                published=None)
+    assert eventlink.when(published) == eventlink.When(
+        None, "published", None, date(2025, 3, 10), date(2025, 3, 11))
+    first_seen = report(seen, "2025-03-12T08:00:00+00:00")
+    assert eventlink.when(first_seen).basis == "first-seen"
+    assert eventlink.similarity(dated, published) >= eventlink.LINK_THRESHOLD
+    assert eventlink.similarity(dated, first_seen) >= eventlink.LINK_THRESHOLD
+    assert eventlink.similarity(dated, seen) >= eventlink.LINK_THRESHOLD  # nothing known at all
+    # a window that cannot hold the other's day is still a mismatch
+    assert eventlink.similarity(dated, report(seen, "2025-05-12T08:00:00+00:00")) == 0.0
+    assert eventlink.similarity(dated, replace(published, published="2025-03-20")) == 0.0
+
+
+def test_a_year_less_day_matches_month_and_day_where_no_year_contradicts() -> None:
+    dated = make()
+    yearless = make("https://b.example/tin.html", event_date=None, published=None,
+                    event_date_basis="year-less", event_day="--03-10")
+    assert eventlink.when(report(yearless, "2025-03-14T00:00:00+00:00")) == eventlink.When(
+        date(2025, 3, 10), "year-less")
+    # first seen long after (a backfill): still the one 10 March within the year before it
+    assert eventlink.similarity(dated, report(yearless, "2025-11-02T00:00:00+00:00")) >= 0.6
+    assert eventlink.similarity(dated, report(yearless)) >= 0.6  # no window: any year
+    other_day = replace(yearless, event_day="--03-17")
+    assert eventlink.similarity(dated, report(other_day, "2025-03-20T00:00:00+00:00")) == 0.0
+    # the URL's date says another year: a signing of the year before
+    dated_url = replace(yearless, url="https://b.example/2024/03/tin.html")
+    assert eventlink.when(report(dated_url, "2025-03-14T00:00:00+00:00")).day == \
+        date(2024, 3, 10)
+    assert eventlink.similarity(dated, report(dated_url, "2025-03-14T00:00:00+00:00")) == 0.0
+    assert eventlink.url_years("https://x.example/2023/12/13/a.html") == {2023}
+    assert eventlink.url_years("https://x.example/ky-ket-2025-2026.htm") == frozenset()
+    assert eventlink.url_years("https://x.example/t/20231024085430133.htm") == frozenset()
+
+
+def test_counterparts_must_agree() -> None:
+    turkey = make(countries=("TR", "VN"), organisations=("Anadolu", "VNA"), place="Baku")
+    russia = make("https://b.example/2", countries=("RU", "VN"), organisations=("TASS", "VNA"),
+                  place="Baku")
+    assert eventlink.conflict(turkey, russia) == "counterparts"
+    # the venue counted as a party on both sides is no evidence of shared parties
+    venue_tr = replace(turkey, countries=("AZ", "TR", "VN"))
+    venue_ru = replace(russia, countries=("AZ", "RU", "VN"))
+    assert eventlink.similarity(venue_tr, venue_ru) == 0.0
+    # one side naming a third party is no conflict (a round-up, a trilateral)
+    assert eventlink.conflict(turkey, venue_tr) is None
+    assert eventlink.conflict(make(), make("https://b.example/2", countries=("KH", "LA", "VN")))\
+        is None
+
+
+def test_acts_of_one_visit_stay_separate_events() -> None:
+    talks = make(title="Vietnamese, Lao ministers hold talks", event_date="2024-10-07",
+                 published="2024-10-07", kinds=("meeting",))
+    reception = make("https://b.example/2", title="Prime Minister receives Lao minister",
+                     event_date="2024-10-08", published="2024-10-08", kinds=("meeting",),
+                     organisations=("Government of Vietnam", "Lao National Television"))
+    assert eventlink.title_acts(talks.title) == {"talks"}
+    assert eventlink.title_acts("Thủ tướng tiếp Bộ trưởng Lào") == {"receive"}
+    assert eventlink.conflict(talks, reception) == "acts"  # different acts, different days
+    undated = replace(reception, event_date=None, event_date_basis="missing")
+    assert eventlink.hosts(undated) == {"Government of Vietnam"}
+    assert eventlink.conflict(talks, undated) == "acts"  # a government hosts the reception
+    # a signing at a seminar, the same day and hosts: one event told two ways
+    seminar = make(title="Vietnam-Laos media cooperation seminar opens")
+    signing = make("https://b.example/3", title="Ký biên bản ghi nhớ hợp tác Việt Nam - Lào")
+    assert eventlink.conflict(seminar, signing) is None
+    assert eventlink.similarity(seminar, signing) >= eventlink.LINK_THRESHOLD
+    # a cannot-link: a round-up that matches the talks does not pull the reception in
+    roundup = replace(talks, url="https://c.example/4", title="Lao minister visits Vietnam")
+    decision = eventlink.link(roundup, [eventlink.Candidate("visit", (talks, reception))])
+    assert decision.event_id == "visit"
+    assert eventlink.link(replace(reception, url="https://d.example/5"),
+                          [eventlink.Candidate("talks", (talks, roundup))]).event_id is None
+
+
+def test_incomplete_reports_cluster_into_their_events(db: sqlite_utils.Database) -> None:
+    gold = partition({r["url"]: r["event"] for r in INCOMPLETE})
+    reports = [eventlink.Report(to_item(r), r["first_seen"]) for r in INCOMPLETE]
+    clusters = eventlink.cluster(reports)
+    assert partition({m.item.url: n for n, ms in enumerate(clusters) for m in ms}) == gold
+    link_all(db, INCOMPLETE)
+    assert stored_partition(db) == gold
+    before = snapshot(db)
+    with transaction(db):
+        counts = events.relink_all(db)  # what coopwatch reclassify runs: the same events
+    assert (counts.moved, counts.created, counts.updated, counts.removed) == (0, 0, 0, 0)
+    assert snapshot(db) == before
+    bases = dict(db.execute("select i.url, e.event_date_basis from items i "
+                            "join events e on e.id = i.event_id").fetchall())
+    signing = [r["url"] for r in INCOMPLETE if r["event"] == "vtv-lntv-2025-03-10"]
+    assert {bases[url] for url in signing} == {"stated"}
+    year_before = next(r["url"] for r in INCOMPLETE if r["event"] == "vtv-lntv-2024-03-10")
+    assert (bases[year_before], db["events"].get(event_of(db, year_before))["event_date"]) == \
+        ("year-less", "2024-03-10")
+
+
+def test_the_event_row_says_how_its_date_was_known() -> None:
+    inferred = make(event_date_basis="inferred")
+    yearless = make("https://b.example/2", event_date=None, published=None,
+                    event_date_basis="year-less", event_day="--03-10")
+    missing = make("https://c.example/3", event_date=None, event_date_basis="missing")
+
+    def row(*reports: eventlink.Report) -> tuple:
+        built = eventlink.event_row("e", reports)
+        return built["event_date"], built["event_date_basis"], built["event_day"]
+
+    assert row(report(inferred), report(make("https://d.example/4"))) == \
+        ("2025-03-10", "stated", "--03-10")
+    assert row(report(inferred)) == ("2025-03-10", "inferred", "--03-10")
+    assert row(report(yearless, "2025-03-12T00:00:00+00:00")) == \
+        ("2025-03-10", "year-less", "--03-10")
+    assert row(report(yearless)) == (None, "year-less", "--03-10")
+    assert row(report(missing)) == (None, "missing", None)
+
+
+def test_candidates_are_selected_through_indexes(db: sqlite_utils.Database) -> None:
+    day = date(2025, 3, 10)
+    moments = [eventlink.When(day, "stated"),
+               eventlink.When(None, "published", None, day, day),
+               eventlink.When(None, "first-seen", None, day, day),
+               eventlink.When(None, "year-less", (3, 10), day, day),
+               eventlink.When(None, "year-less", (3, 10), None, None, frozenset({2025}))]
+    for moment in moments:
+        for tail, params in events._candidate_queries(moment):
+            plan = " ".join(row[3] for row in db.execute(
+                f"explain query plan select id, countries from events {tail}", params))
+            assert "USING INDEX events_" in plan and "SCAN" not in plan, (moment, plan)
 
 
 # Datasette

@@ -98,19 +98,21 @@ def _month_days(month_day: tuple[int, int]) -> list[str]:
 
 
 def _candidate_queries(moment: When) -> list[tuple[str, list]]:
-    """Queries (each served by an index) for the ids of the events a report may belong to."""
+    """Queries for the events a report may belong to, each served by an index: what follows
+    ``select id, countries from events`` and its parameters."""
     queries: list[tuple[str, list]] = []
     undated = "event_date is null and first_reported is null"
-    if moment.day is not None or moment.hi is not None:
+    if moment.month_day is None and (moment.day is not None or moment.hi is not None):
         lo = moment.day or moment.lo or moment.hi
         hi = moment.day or moment.hi
         assert lo is not None and hi is not None
-        queries.append((f"{LINK_DAY} between ? and ?", [_iso(lo, -REACH), _iso(hi, REACH)]))
-        queries.append((f"{undated} and {SEEN_DAY} between ? and ?",
+        queries.append((f"where {LINK_DAY} between ? and ?", [_iso(lo, -REACH), _iso(hi, REACH)]))
+        queries.append((f"indexed by events_seen_day where {undated} and {SEEN_DAY} "
+                        "between ? and ?",
                         [_iso(lo, -REACH), _iso(hi, FIRST_SEEN_PAST + REACH)]))
     if moment.day is not None:  # events known only by a year-less day of the same month and day
         queries.append((
-            f"event_date is null and event_day is not null and event_day in (?, ?, ?) "
+            f"where event_date is null and event_day is not null and event_day in (?, ?, ?) "
             f"and {LINK_DAY} between ? and ?",
             [*_month_days((moment.day.month, moment.day.day)), _iso(moment.day, -REACH),
              _iso(moment.day, max(YEARLESS_PAST.values()) + REACH)]))
@@ -119,21 +121,22 @@ def _candidate_queries(moment: When) -> list[tuple[str, list]]:
         if moment.years:
             lo = max(lo, date(min(moment.years), 1, 1))
             hi = min(hi, date(max(moment.years), 12, 31))
-        queries.append((f"event_day is not null and event_day in (?, ?, ?) and {LINK_DAY} "
+        queries.append((f"where event_day is not null and event_day in (?, ?, ?) and {LINK_DAY} "
                         "between ? and ?",
                         [*_month_days(moment.month_day), _iso(lo, -REACH), _iso(hi, REACH)]))
     return queries
 
 
 def candidate_ids(db: sqlite_utils.Database, item: Item, moment: When) -> list[str]:
-    """Ids of the events whose day may be the item's and whose parties include one of its
-    countries (the pure side decides)."""
+    """Ids of the events whose day may be the item's and whose parties share two of its
+    countries (one when either side has one): the pure side decides among them."""
     countries = set(item.countries)
     ids: set[str] = set()
-    for where, params in _candidate_queries(moment):
-        for event_id, parties in db.execute(f"select id, countries from events where {where}",
-                                            params):
-            if countries & set(json.loads(parties or "[]")):
+    for tail, params in _candidate_queries(moment):
+        sql = f"select id, countries from events {tail}"
+        for event_id, parties in db.execute(sql, params):
+            parties = set(json.loads(parties or "[]"))
+            if len(countries & parties) >= max(1, min(2, len(countries), len(parties))):
                 ids.add(event_id)
     return sorted(ids)
 

@@ -284,6 +284,8 @@ def _when(url: str, event_date: str | None, basis: str | None, event_day: str | 
     elif (hi := _day(first_seen)) is not None:
         lo, window = hi - timedelta(FIRST_SEEN_PAST), "first-seen"
     years = url_years(url)
+    if lo is not None and hi is not None and years and not years & {lo.year, hi.year}:
+        lo = hi = None  # the URL's date says the window is not the event's (a late first sight)
     if (md := month_day(event_day)) is None:
         return When(None, window, None, lo, hi, years)
     if hi is not None:  # the year-less day lies before the window's end, in a year it allows
@@ -292,7 +294,7 @@ def _when(url: str, event_date: str | None, basis: str | None, event_day: str | 
         days = [d for y in allowed if _valid(y, *md) and start <= (d := date(y, *md)) <= hi]
         if len(days) == 1:
             return When(days[0], "year-less")
-        if not days:  # a year it would need is contradicted: the window alone
+        if not days:  # the window cannot hold that month and day: the window alone
             return When(None, window, None, lo, hi, years)
         lo = start
     if len(years) == 1 and _valid(min(years), *md):
@@ -328,12 +330,16 @@ def date_signal(a: When, b: When) -> float | None:
     if a.day is not None:  # b has no day
         if b.month_day is not None:
             return 1.0 if _fits(b, a.day) else None
+        if b.years and not {a.day.year, a.day.year + 1} & b.years:
+            return None  # the URL's date is another year's
         if b.lo is None or b.hi is None:
             return UNKNOWN
         gap = _distance(a.day, b.lo, b.hi)
         return None if gap > WINDOW_DAYS else _window_score(gap, b)
     if (a.month_day is not None and b.month_day is not None
             and not _same_month_day(a.month_day, b.month_day)):
+        return None
+    if a.years and b.years and not a.years & b.years:
         return None
     if a.lo is None or a.hi is None or b.lo is None or b.hi is None:
         return UNKNOWN
