@@ -106,6 +106,11 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
     return readable_datetime(value)
 
 
+def web_url(url: Any) -> str:
+    """``url`` if it is an http(s) address, else "#": an href never runs a ``javascript:``."""
+    return url if isinstance(url, str) and url.startswith(("http://", "https://")) else "#"
+
+
 def _title_link(row: Any, title: str) -> Markup | None:
     keys = row.keys() if hasattr(row, "keys") else ()
     url = row["url"] if "url" in keys else None

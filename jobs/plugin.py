@@ -80,6 +80,7 @@ def prepare_jinja2_environment(env: Any) -> None:
     env.filters["facet_label"] = _facet_label
     env.filters["why_matched"] = why_matched
     env.filters["why_event_matched"] = why_event_matched
+    env.filters["web_url"] = cells.web_url
     env.filters["tilde_encode"] = lambda value: tilde_encode(str(value))
 
 

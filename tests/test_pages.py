@@ -220,3 +220,13 @@ def test_map_has_coordinates_from_the_gazetteer(get: Any) -> None:
 def test_robots_txt(get: Any) -> None:
     assert get("/robots.txt").text.splitlines() == [
         "User-agent: *", "Disallow: /-/", "Disallow: /coopwatch"]
+
+
+def test_only_web_addresses_become_links() -> None:
+    from jobs.cells import render_cell, web_url
+
+    assert web_url("javascript:alert(1)") == "#" and web_url(LAOS_EN) == LAOS_EN
+    row = {"url": "javascript:alert(1)", "title": "t"}
+    assert render_cell(row, "t", "title", "items", "coopwatch") is None
+    assert str(render_cell({"url": LAOS_EN}, "<b>", "title", "items", "coopwatch")) == (
+        f'<a class="article-link" href="{LAOS_EN}">&lt;b&gt;</a>')
