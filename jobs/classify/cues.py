@@ -303,6 +303,8 @@ def inside_name(tokens: Tokens, hit: Hit) -> bool:
     """The phrase ``hit`` touches another capitalised word, so it is part of a name: "Santiago
     Pérez", "Victoria Beckham", "Seoul National University", "Nguyễn Hòa Bình" (the first word of
     a sentence and words such as "City", "In", "Thủ đô" excepted)."""
+    if all(w.isupper() for w in tokens.words[hit.start : hit.end]):
+        return False  # a headline in capitals: its neighbours' case says nothing
     before, after = hit.start - 1, hit.end
     if before > 0 and tokens.adjacent(before, hit.start) and _names(tokens.words[before]):
         return True
