@@ -98,12 +98,19 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         return evidence_list(evidence) if isinstance(evidence, dict) else None
     if column in ("title", "atom_title"):
         return _title_link(row, value)
+    if column == "event_id" or (column == "id" and table is None and _has(row, "outlets")):
+        return Markup('<a href="/{}/events/{}">{}</a>').format(DATABASE, tilde_encode(value),
+                                                               value)
     if column == "url" and table == "rejected_articles":
         return Markup('<a href="/{}/articles/{}">the whole text</a>').format(
             DATABASE, tilde_encode(value))
     if column in LANGUAGE_COLUMNS:
         return f"{language_name(value)} ({value})"
     return readable_datetime(value)
+
+
+def _has(row: Any, column: str) -> bool:
+    return hasattr(row, "keys") and column in row.keys()  # noqa: SIM118 (sqlite3.Row: in = values)
 
 
 def web_url(url: Any) -> str:
