@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 from collections import Counter
 from typing import Any
 from urllib.parse import unquote
 
+from datasette.database import QueryInterrupted
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound, Response
 
@@ -21,6 +23,9 @@ from jobs.classify.gazetteer import load as gazetteer
 from jobs.countries import country_label
 from jobs.highlight import mark
 
+logger = logging.getLogger(__name__)
+
+RANKING_MS = 1000
 EVIDENCE_ORDER = ("cooperation", "countries", "organisations", "event_date", "place", "kinds")
 REPORTS_SQL = """
 select i.url, i.title, i.source, a.language, i.published, i.event_date, i.summary
@@ -32,6 +37,18 @@ where i.event_id = :id order by i.published, i.url
 async def rows(datasette: Any, sql: str, params: dict | None = None) -> list[dict[str, Any]]:
     """The rows of a SELECT, as dicts with the JSON columns parsed."""
     result = await datasette.get_database(DATABASE).execute(sql, params or {})
+    return [_parsed(dict(row)) for row in result.rows]
+
+
+async def ranking(datasette: Any, sql: str) -> list[dict[str, Any]] | None:
+    """The rows of a ranking on the home page, or None when it takes longer than
+    ``RANKING_MS``: on a very large database the page still opens, without that list."""
+    try:
+        result = await datasette.get_database(DATABASE).execute(
+            sql, custom_time_limit=RANKING_MS)
+    except QueryInterrupted:
+        logger.warning("home page: a ranking took over %d ms and was left out", RANKING_MS)
+        return None
     return [_parsed(dict(row)) for row in result.rows]
 
 
@@ -76,17 +93,17 @@ async def home(datasette: Any) -> dict[str, Any]:
     latest = await rows(datasette, """select url, title, source, published, place, countries,
         organisations, event_id from items order by published desc, first_seen desc, url
         limit 8""")
-    pairs = await rows(datasette, """select a.value as a, b.value as b, count(*) as events
+    pairs = await ranking(datasette, """select a.value as a, b.value as b, count(*) as events
         from events e join json_each(e.countries) a join json_each(e.countries) b
         on a.value < b.value group by 1, 2 order by events desc, a, b limit 8""")
-    organisations = await rows(datasette, """select o.value as name, count(*) as events
+    organisations = await ranking(datasette, """select o.value as name, count(*) as events
         from events e join json_each(e.organisations) o
         group by 1 order by events desc, name limit 8""")
     health = (await rows(datasette, """select count(*) as sources,
         sum(consecutive_failures > 0) as failing, max(last_ok) as last_ok,
         group_concat(case when consecutive_failures > 0 then name end, ', ') as failing_names
         from sources"""))[0]
-    for pair in pairs:
+    for pair in pairs or []:
         pair["label"] = f"{country_label(pair['a'])} – {country_label(pair['b'])}"
     return {"counts": counts, "latest": latest, "pairs": pairs,
             "organisations": organisations, "health": health}

@@ -230,3 +230,14 @@ def test_only_web_addresses_become_links() -> None:
     assert render_cell(row, "t", "title", "items", "coopwatch") is None
     assert str(render_cell({"url": LAOS_EN}, "<b>", "title", "items", "coopwatch")) == (
         f'<a class="article-link" href="{LAOS_EN}">&lt;b&gt;</a>')
+
+
+def test_home_page_opens_when_a_ranking_is_too_slow(get: Any, monkeypatch) -> None:
+    from jobs import pages
+
+    async def too_slow(datasette: Any, sql: str) -> None:
+        return None
+
+    monkeypatch.setattr(pages, "ranking", too_slow)
+    page = get("/").text
+    assert "Not counted: it took too long" in page and "Latest items" in page
