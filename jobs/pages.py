@@ -26,6 +26,14 @@ from jobs.highlight import mark
 logger = logging.getLogger(__name__)
 
 RANKING_MS = 1000
+# The home page ranks the events of the last twelve months of records (up to today: a date in
+# the future is a misreading), an undated one by its first report; both through the index on
+# event_date (a plain OR on the two columns would read the whole table).
+RECENT = """e.rowid in (
+  with since(day) as (select date(min(max(event_date), date('now')), '-1 year') from events)
+  select rowid from events, since where event_date > since.day
+  union all
+  select rowid from events, since where event_date is null and first_reported > since.day)"""
 EVIDENCE_ORDER = ("cooperation", "countries", "organisations", "event_date", "place", "kinds")
 REPORTS_SQL = """
 select i.url, i.title, i.source, a.language, i.published, i.event_date, i.summary
@@ -93,11 +101,11 @@ async def home(datasette: Any) -> dict[str, Any]:
     latest = await rows(datasette, """select url, title, source, published, place, countries,
         organisations, event_id from items order by published desc, first_seen desc, url
         limit 8""")
-    pairs = await ranking(datasette, """select a.value as a, b.value as b, count(*) as events
+    pairs = await ranking(datasette, f"""select a.value as a, b.value as b, count(*) as events
         from events e join json_each(e.countries) a join json_each(e.countries) b
-        on a.value < b.value group by 1, 2 order by events desc, a, b limit 8""")
-    organisations = await ranking(datasette, """select o.value as name, count(*) as events
-        from events e join json_each(e.organisations) o
+        on a.value < b.value where {RECENT} group by 1, 2 order by events desc, a, b limit 8""")
+    organisations = await ranking(datasette, f"""select o.value as name, count(*) as events
+        from events e join json_each(e.organisations) o where {RECENT}
         group by 1 order by events desc, name limit 8""")
     health = (await rows(datasette, """select count(*) as sources,
         sum(consecutive_failures > 0) as failing, max(last_ok) as last_ok,
