@@ -236,8 +236,9 @@ def _add_event_linking(db: sqlite_utils.Database) -> None:
     ``event_date``); ``events.event_day``: its month and day, ``--MM-DD``, also when the year is
     unknown. ``events_link_day`` indexes the day an event is filed under (``jobs.events.LINK_DAY``),
     ``events_seen_day`` the events dated only by when they were first seen, ``events_month_day``
-    the month-and-day bucket year-less days are matched in: so linking one item reads a few
-    days of events, not the whole table.
+    the month-and-day bucket a year-less day is matched in, ``events_year_less`` the year-less
+    events a dated day is matched with: so linking one item reads a few days of events, not the
+    whole table.
     """
     db["events"].add_column("event_date_basis", str)
     db["events"].add_column("event_day", str)
@@ -250,6 +251,9 @@ def _add_event_linking(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX events_month_day ON events(event_day, "
                "coalesce(event_date, first_reported, substr(first_seen, 1, 10))) "
                "WHERE event_day IS NOT NULL")
+    db.execute("CREATE INDEX events_year_less ON events(event_day, "
+               "coalesce(event_date, first_reported, substr(first_seen, 1, 10))) "
+               "WHERE event_date IS NULL AND event_day IS NOT NULL")
 
 
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]

@@ -106,13 +106,15 @@ def _candidate_queries(moment: When) -> list[tuple[str, list]]:
         lo = moment.day or moment.lo or moment.hi
         hi = moment.day or moment.hi
         assert lo is not None and hi is not None
-        queries.append((f"where {LINK_DAY} between ? and ?", [_iso(lo, -REACH), _iso(hi, REACH)]))
+        queries.append((f"indexed by events_link_day where {LINK_DAY} between ? and ?",
+                        [_iso(lo, -REACH), _iso(hi, REACH)]))
         queries.append((f"indexed by events_seen_day where {undated} and {SEEN_DAY} "
                         "between ? and ?",
                         [_iso(lo, -REACH), _iso(hi, FIRST_SEEN_PAST + REACH)]))
     if moment.day is not None:  # events known only by a year-less day of the same month and day
         queries.append((
-            f"where event_date is null and event_day is not null and event_day in (?, ?, ?) "
+            f"indexed by events_year_less where event_date is null and event_day is not null "
+            f"and event_day in (?, ?, ?) "
             f"and {LINK_DAY} between ? and ?",
             [*_month_days((moment.day.month, moment.day.day)), _iso(moment.day, -REACH),
              _iso(moment.day, max(YEARLESS_PAST.values()) + REACH)]))
@@ -121,7 +123,8 @@ def _candidate_queries(moment: When) -> list[tuple[str, list]]:
         if moment.years:
             lo = max(lo, date(min(moment.years), 1, 1))
             hi = min(hi, date(max(moment.years), 12, 31))
-        queries.append((f"where event_day is not null and event_day in (?, ?, ?) and {LINK_DAY} "
+        queries.append((f"indexed by events_month_day where event_day is not null "
+                        f"and event_day in (?, ?, ?) and {LINK_DAY} "
                         "between ? and ?",
                         [*_month_days(moment.month_day), _iso(lo, -REACH), _iso(hi, REACH)]))
     return queries
@@ -184,8 +187,9 @@ def assign_event(db: sqlite_utils.Database, item: Item) -> str:
 
 def _free_id(db: sqlite_utils.Database, url: str) -> str:
     base = new_event_id(url)
-    taken = {row[0] for row in db.execute(
-        "select id from events where id = ? or id like ?", [base, f"{base}-%"])}
+    taken = {row[0] for row in db.execute(  # a range, not LIKE: the primary key serves it
+        "select id from events where id = ? or (id > ? and id < ?)",
+        [base, f"{base}-", f"{base}."])}
     return new_event_id(url, taken)
 
 
