@@ -261,3 +261,13 @@ def test_a_city_visited_is_the_destination() -> None:
         "VNA and KPL sign news exchange memorandum",
     )
     assert item.place == "Vientiane"
+
+
+def test_a_district_is_not_the_town_of_its_name() -> None:
+    item = _item(
+        "Ngày 3/6, tại quận Hoàng Mai, Hà Nội, Thông tấn xã Việt Nam và Hãng thông tấn Lào KPL "
+        "đã ký kết biên bản ghi nhớ hợp tác trao đổi tin tức.",
+        "TTXVN và KPL ký biên bản ghi nhớ hợp tác",
+        language="vi",
+    )
+    assert item.place == "Hà Nội"  # not Hoàng Mai, a town of Nghệ An

@@ -313,6 +313,20 @@ def inside_name(tokens: Tokens, hit: Hit) -> bool:
     )
 
 
+# Words that make a name that of a district, ward or commune: an event there is in the city or
+# province named next ("tại quận Hoàng Mai, Hà Nội", "Cau Giay district, Hanoi").
+_BELOW_CITY_BEFORE = frozenset({"quận", "huyện", "phường", "xã", "trấn"})
+_BELOW_CITY_AFTER = frozenset({"district", "districts", "ward", "commune", "township"})
+
+
+def district_name(tokens: Tokens, hit: Hit) -> bool:
+    """The place of ``hit`` is named as a district, ward or commune (a town of the same name
+    elsewhere is another place)."""
+    before = tokens.lower[hit.start - 1] if hit.start else ""
+    after = tokens.lower[hit.end] if hit.end < len(tokens.lower) else ""
+    return before in _BELOW_CITY_BEFORE or after in _BELOW_CITY_AFTER
+
+
 def _names(word: str) -> bool:
     return word[0].isupper() and word.lower() not in _PLACE_NEIGHBOURS
 

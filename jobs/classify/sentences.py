@@ -380,8 +380,12 @@ def _record_place(
 ) -> None:
     """Record a place with how surely it is the scene (see ``Sentence.places``); a generated
     place touching another capitalised word is part of a name ("Santiago Pérez", "Seoul National
-    University"), and one that is also an organisation's name is the organisation ("Granma")."""
-    if place.generated and (cues.inside_name(sentence.tokens, hit) or _also_org(hits, hit)):
+    University"), one that is also an organisation's name is the organisation ("Granma"), and one
+    named as a district is not the town of that name ("quận Hoàng Mai, Hà Nội")."""
+    tokens = sentence.tokens
+    if place.generated and (
+        cues.inside_name(tokens, hit) or _also_org(hits, hit) or cues.district_name(tokens, hit)
+    ):
         return
     if any(hit.start - 4 <= end <= hit.start for end in locatives):
         where = 2
