@@ -99,3 +99,21 @@ def test_evidence_kind_is_stored_with_the_article(db) -> None:
     store.save_article(db, article, link=case["url"], now="2025-01-01T00:00:00+00:00")
     row = next(db["articles"].rows_where("url = ?", [article.url]))
     assert (row["published"], row["published_from"]) == ("2009-10-04", "comment")
+
+
+def test_feed_entry_date_replaces_a_guess_from_free_text() -> None:
+    body = (PAGES / "date-byline-es.html").read_bytes()
+    url = "https://agencia.example.org/mundo/convenio-intercambio"
+    guessed = extract_article(body, url, source="t")
+    assert (guessed.published, guessed.published_from) == ("2020-03-17", "free-text")
+    entry = Entry(url=url, published="2020-03-17T09:30:00+01:00")
+    article = extract_article(body, url, source="t", fallback=entry)
+    assert (article.published, article.published_from) == (entry.published, "entry")
+
+
+def test_feed_entry_date_does_not_replace_the_page_metadata() -> None:
+    body = (PAGES / "table-terms.html").read_bytes()
+    url = "https://news.example.org/world/agency-exchange-terms"
+    entry = Entry(url=url, published="2025-02-19T00:00:00+00:00")
+    article = extract_article(body, url, source="t", fallback=entry)
+    assert (article.published, article.published_from) == ("2025-02-18", "metadata")
