@@ -1,9 +1,10 @@
-"""Serve the coopwatch database, read-only, with Datasette: the only module that imports it.
+"""Serve the coopwatch database, read-only, with Datasette: the only module that starts it.
 
-Everything a reader sees (titles, descriptions, facets, sort order, full-text search, canned
-queries, the Atom feed) is configured in ``metadata.yml`` beside this module, not in code. It
-ships in the package rather than in ``db/`` because ``db/`` is the runtime volume and a volume
-mounted there would hide it.
+What a reader sees (titles, descriptions, facets, sort order, full-text search, canned queries,
+the Atom feeds, hidden tables, the charts and the map) is configured in ``metadata.yml`` beside
+this module; only what metadata cannot say is code, in the plugin module ``jobs.plugin`` and its
+templates. The metadata ships in the package rather than in ``db/`` because ``db/`` is the
+runtime volume and a volume mounted there would hide it.
 
 Read-only, but live. The file is opened *mutable* (never ``immutable=1``: that makes SQLite skip
 the WAL, so rows committed by the writer would stay invisible until a checkpoint); Datasette
