@@ -118,6 +118,7 @@ def visit(browser, url: str, name: str, wait_for: str | None = None):
     browser.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
     cells = [td.text for td in browser.find_elements(By.TAG_NAME, "td")]
     assert not [c for c in cells if '["' in c or "{\"" in c], (name, cells)
+    assert '["' not in browser.find_element(By.TAG_NAME, "body").text, name  # nowhere on the page
     return browser
 
 
