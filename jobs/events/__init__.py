@@ -36,6 +36,7 @@ from jobs.events.link import (
     cluster,
     event_row,
     new_event_id,
+    parties_meet,
     when,
 )
 from jobs.models import Item
@@ -138,8 +139,7 @@ def candidate_ids(db: sqlite_utils.Database, item: Item, moment: When) -> list[s
     for tail, params in _candidate_queries(moment):
         sql = f"select id, countries from events {tail}"
         for event_id, parties in db.execute(sql, params):
-            parties = set(json.loads(parties or "[]"))
-            if len(countries & parties) >= max(1, min(2, len(countries), len(parties))):
+            if parties_meet(countries, set(json.loads(parties or "[]"))):
                 ids.add(event_id)
     return sorted(ids)
 

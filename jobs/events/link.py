@@ -550,34 +550,68 @@ def _compatible(a: Candidate, b: Candidate) -> bool:
 def cluster(reports: Sequence[Report]) -> list[list[Report]]:
     """Group reports into events, in a fixed order (day, first seen, URL): deterministic.
 
-    An event stays open to later reports while its latest report is within reach; reports with
-    no day at all are linked last, against every event."""
+    An event stays open to later reports while its latest report is within reach (days apart
+    plus the widest window, the first-seen one). A year-less day that no window places, and a
+    report with no day at all, are linked last: the first against every event holding a report
+    of its month and day, the second against every event.
+    """
     ordered = sorted(reports, key=_order)
-    dated = [r for r in ordered if when(r).anchor is not None]
+    late = [r for r in ordered if when(r).month_day is not None or when(r).anchor is None]
     events: dict[str, list[Report]] = {}
     latest: dict[str, date] = {}  # events still open: their latest report's day
-    reach = 2 * WINDOW_DAYS + 1 + max(FIRST_SEEN_PAST, *YEARLESS_PAST.values())
-    for serial, report in enumerate(dated):
+    by_month_day: dict[tuple[int, int], set[str]] = {}
+    reach = 2 * WINDOW_DAYS + 1 + FIRST_SEEN_PAST
+    serial = 0
+    for report in ordered:
         day = when(report).anchor
-        assert day is not None
+        if day is None or when(report).month_day is not None:
+            continue
         for key in [k for k, last in latest.items() if (day - last).days > reach]:
             del latest[key]
-        key = _file(report, [Candidate(k, tuple(events[k])) for k in latest], events, serial)
-        latest[key] = max(day, latest.get(key, day))
-    for serial, report in enumerate(r for r in ordered if when(r).anchor is None):
-        _file(report, [Candidate(k, tuple(v)) for k, v in events.items()], events,
-              len(dated) + serial)
+        parties = set(report.item.countries)
+        open_ = [k for k in latest if parties_meet(parties, _parties(events[k]))]
+        key = _file(report, [Candidate(k, tuple(events[k])) for k in open_], events, serial)
+        serial += 1
+        merged = [k for k in latest if k not in events]
+        latest[key] = max([day, *(latest.pop(k) for k in merged), latest.get(key, day)])
+        for reported in events[key]:  # a merge brings the merged event's reports
+            if (known := when(reported).day) is not None:
+                by_month_day.setdefault((known.month, known.day), set()).add(key)
+    for report in late:
+        md = when(report).month_day
+        keys = (sorted(events) if md is None else sorted(
+            {k for near in _near(md) for k in by_month_day.get(near, ()) if k in events}))
+        key = _file(report, [Candidate(k, tuple(events[k])) for k in keys], events, serial)
+        serial += 1
+        if md is not None:
+            by_month_day.setdefault(md, set()).add(key)
     return list(events.values())
 
 
 def _file(report: Report, candidates: list[Candidate], events: dict[str, list[Report]],
           serial: int) -> str:
+    """Link ``report`` among ``candidates`` and file it in ``events``; the key it went to."""
     decision = link(report, candidates)
     key = decision.event_id or f"{serial:09d}"
     events.setdefault(key, []).append(report)
     for other in decision.merge:
         events[key].extend(events.pop(other))
     return key
+
+
+def parties_meet(a: set[str], b: set[str]) -> bool:
+    """Whether a report's countries and an event's (all its reports') may be one event's: two
+    shared, one when either side has one (``similarity``'s gate, on the event's union)."""
+    return len(a & b) >= max(1, min(2, len(a), len(b)))
+
+
+def _parties(reports: Sequence[Report]) -> set[str]:
+    return {c for r in reports for c in r.item.countries}
+
+
+def _near(month_day: tuple[int, int]) -> list[tuple[int, int]]:
+    middle = date(2000, *month_day)
+    return [((middle + timedelta(k)).month, (middle + timedelta(k)).day) for k in (-1, 0, 1)]
 
 
 def _order(report: Report) -> tuple[str, str, str]:
