@@ -33,11 +33,14 @@ must be known to ``scope.yaml`` (``film`` and ``advertising`` are, beyond the de
 words under ``keywords``. Without ``fields``, the default fields count plus every field named under
 ``keywords``. Unknown keys, empty lists and non-string words are errors (``ValueError``).
 
-Item values: ``countries`` are ISO 3166-1 alpha-2 codes; ``organisations`` the canonical names of
-``organisations.yaml`` (``VTV``, ``CMG``, ``VNA``, ``KPL``, ``Ministry of Information and
-Communications`` ...); ``place`` a canonical name of ``places.yaml`` (Vietnamese places with their
-diacritics: ``Hà Nội``, ``Huế``, ``Thành phố Hồ Chí Minh``; places abroad in English:
-``Vientiane``);
+Item values: ``countries`` are ISO 3166-1 alpha-2 codes of the parties (not a country named only
+as the venue); ``organisations`` the canonical names of ``organisations.yaml`` (``VTV``, ``CMG``,
+``VNA``, ``KPL``, ``Ministry of Information and Communications`` ...) and the names of bodies
+recognised from the text itself (``jobs.classify.orgs``: ``Belarusian Association of Journalists
+(BAJ)``, ``Ministry of Foreign Affairs (Laos)``, ``Embassy of Vietnam in Russia``, ``Government
+of Laos``); ``place`` a canonical name of ``places.yaml`` or ``places_generated.tsv``
+(Vietnamese places with their diacritics: ``Hà Nội``, ``Huế``, ``Thành phố Hồ Chí Minh``; places
+abroad in English: ``Vientiane``);
 ``kinds`` from agreement, joint_production, exchange, training, conference, meeting; ``topics`` from
 ``rules.yaml``'s ``topics`` (content exchange, co-production, documentaries, digital
 transformation, AI, OTT/platforms, journalism training, foreign information, press management, fake
