@@ -23,6 +23,16 @@ def recognised(language: str, *sentences: str, home: str | None = None) -> list[
     return found
 
 
+def item_of(title: str, text: str, language: str = "en", description: str | None = None) -> Item:
+    article = Article(
+        url="https://example.org/a", source="example", title=title, text=text,
+        description=description, published="2025-03-04", language=language,
+    )
+    item = classify(article)
+    assert isinstance(item, Item), item
+    return item
+
+
 @pytest.mark.parametrize(
     ("sentence", "name", "country"),
     [
@@ -106,39 +116,23 @@ def test_vietnamese_words_that_are_no_organisation(sentence: str) -> None:
 
 
 def test_an_item_names_a_body_no_gazetteer_holds() -> None:
-    article = Article(
-        url="https://example.org/a",
-        source="example",
-        title="Kenyan and Vietnamese broadcasters sign co-production deal",
-        text=(
-            "NAIROBI — The Kenya Broadcasting Corporation (KBC) and Vietnam Television (VTV) on "
-            "Monday signed a memorandum of understanding to co-produce documentaries.\n"
-            "KBC will also exchange news programmes with VTV."
-        ),
-        published="2025-03-04",
-        language="en",
+    item = item_of(
+        "Kenyan and Vietnamese broadcasters sign co-production deal",
+        "NAIROBI — The Kenya Broadcasting Corporation (KBC) and Vietnam Television (VTV) on "
+        "Monday signed a memorandum of understanding to co-produce documentaries.\n"
+        "KBC will also exchange news programmes with VTV.",
     )
-    item = classify(article)
-    assert isinstance(item, Item)
     assert item.countries == ("KE", "VN")
     assert item.organisations == ("Kenya Broadcasting Corporation (KBC)", "VTV")
 
 
 def test_the_multilateral_body_an_act_took_place_within_is_a_party() -> None:
-    article = Article(
-        url="https://example.org/b",
-        source="example",
-        title="Vietnamese and Kenyan news agencies renew cooperation agreement",
-        text=(
-            "On the sidelines of the OANA General Assembly in Seoul on May 3, the Vietnam News "
-            "Agency and the Kenya News Agency (KNA) signed an agreement on news exchange.\n"
-            "The two agencies will exchange news and photos every day."
-        ),
-        published="2025-05-04",
-        language="en",
+    item = item_of(
+        "Vietnamese and Kenyan news agencies renew cooperation agreement",
+        "On the sidelines of the OANA General Assembly in Seoul on March 3, the Vietnam News "
+        "Agency and the Kenya News Agency (KNA) signed an agreement on news exchange.\n"
+        "The two agencies will exchange news and photos every day.",
     )
-    item = classify(article)
-    assert isinstance(item, Item)
     assert item.organisations == ("KNA", "OANA", "VNA")
 
 
@@ -162,19 +156,12 @@ def test_a_leader_named_without_receiving_is_no_party() -> None:
 
 def test_a_party_country_takes_its_bodies_from_any_sentence() -> None:
     """Nothing about the course names the trainees' ministry: the description does."""
-    article = Article(
-        url="https://example.org/c",
-        source="example",
-        title="Báo Tuổi trẻ tổng kết khóa đào tạo báo chí cho cán bộ Campuchia",
-        description="Sau một tháng, ba cán bộ của Bộ Y tế Campuchia đã học xong nghiệp vụ.",
-        text=(
-            "Chiều 4/3, tại Hà Nội, báo Tuổi trẻ tổng kết khóa đào tạo nghiệp vụ báo chí dành "
-            "cho ba cán bộ Campuchia.\nCác học viên được hướng dẫn viết tin và chụp ảnh báo chí."
-        ),
-        published="2025-03-04",
+    item = item_of(
+        "Báo Tuổi trẻ tổng kết khóa đào tạo báo chí cho cán bộ Campuchia",
+        "Chiều 4/3, tại Hà Nội, báo Tuổi trẻ tổng kết khóa đào tạo nghiệp vụ báo chí dành "
+        "cho ba cán bộ Campuchia.\nCác học viên được hướng dẫn viết tin và chụp ảnh báo chí.",
         language="vi",
+        description="Sau một tháng, ba cán bộ của Bộ Y tế Campuchia đã học xong nghiệp vụ.",
     )
-    item = classify(article)
-    assert isinstance(item, Item)
     assert item.countries == ("KH", "VN")
     assert item.organisations == ("Ministry of Health (Cambodia)", "Tuổi trẻ")
