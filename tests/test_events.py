@@ -377,10 +377,15 @@ def test_a_year_less_day_matches_month_and_day_where_no_year_contradicts() -> No
     dated = make()
     yearless = make("https://b.example/tin.html", event_date=None, published=None,
                     event_date_basis="year-less", event_day="--03-10")
+    # first seen only bounds it: any 10 March before, back to an archive's age
     assert eventlink.when(report(yearless, "2025-03-14T00:00:00+00:00")) == eventlink.When(
+        None, "year-less", (3, 10), date(2015, 3, 7), date(2025, 3, 14))
+    assert eventlink.similarity(dated, report(yearless, "2025-03-14T00:00:00+00:00")) >= 0.6
+    # first seen long after (a backfill of older pages): still a match
+    assert eventlink.similarity(dated, report(yearless, "2027-11-02T00:00:00+00:00")) >= 0.6
+    # published: the page's own date places it, in the one year its past window holds
+    assert eventlink.when(replace(yearless, published="2025-03-12")) == eventlink.When(
         date(2025, 3, 10), "year-less")
-    # first seen long after (a backfill): still the one 10 March within the year before it
-    assert eventlink.similarity(dated, report(yearless, "2025-11-02T00:00:00+00:00")) >= 0.6
     assert eventlink.similarity(dated, report(yearless)) >= 0.6  # no window: any year
     other_day = replace(yearless, event_day="--03-17")
     assert eventlink.similarity(dated, report(other_day, "2025-03-20T00:00:00+00:00")) == 0.0
@@ -434,6 +439,16 @@ def test_acts_of_one_visit_stay_separate_events() -> None:
                           [eventlink.Candidate("talks", (talks, roundup))]).event_id is None
 
 
+def test_no_report_joins_an_event_holding_another_day() -> None:
+    """Complete linkage on known days: a report without a date does not chain two days."""
+    dated = make()
+    bridge = make("https://b.example/2", event_date=None, event_date_basis="missing",
+                  published="2025-03-14")
+    later = make("https://c.example/3", event_date="2025-03-16", published="2025-03-16")
+    assert eventlink.similarity(later, bridge) >= eventlink.LINK_THRESHOLD
+    assert eventlink.link(later, [eventlink.Candidate("e", (dated, bridge))]).event_id is None
+
+
 def test_incomplete_reports_cluster_into_their_events(db: sqlite_utils.Database) -> None:
     gold = partition({r["url"]: r["event"] for r in INCOMPLETE})
     reports = [eventlink.Report(to_item(r), r["first_seen"]) for r in INCOMPLETE]
@@ -468,8 +483,9 @@ def test_the_event_row_says_how_its_date_was_known() -> None:
     assert row(report(inferred), report(make("https://d.example/4"))) == \
         ("2025-03-10", "stated", "--03-10")
     assert row(report(inferred)) == ("2025-03-10", "inferred", "--03-10")
-    assert row(report(yearless, "2025-03-12T00:00:00+00:00")) == \
+    assert row(report(replace(yearless, published="2025-03-12"))) == \
         ("2025-03-10", "year-less", "--03-10")
+    assert row(report(yearless, "2025-03-12T00:00:00+00:00")) == (None, "year-less", "--03-10")
     assert row(report(yearless)) == (None, "year-less", "--03-10")
     assert row(report(missing)) == (None, "missing", None)
 

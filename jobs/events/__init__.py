@@ -103,9 +103,11 @@ def _candidate_queries(moment: When) -> list[tuple[str, list]]:
     ``select id, countries from events`` and its parameters."""
     queries: list[tuple[str, list]] = []
     undated = "event_date is null and first_reported is null"
-    if moment.month_day is None and (moment.day is not None or moment.hi is not None):
-        lo = moment.day or moment.lo or moment.hi
+    if moment.day is not None or moment.hi is not None:
+        lo = moment.day or (moment.lo if moment.month_day is None else None) or moment.hi
         hi = moment.day or moment.hi
+        if moment.month_day is not None:  # a year-less day's recent past (it was first seen)
+            lo = hi - timedelta(FIRST_SEEN_PAST)
         assert lo is not None and hi is not None
         queries.append((f"indexed by events_link_day where {LINK_DAY} between ? and ?",
                         [_iso(lo, -REACH), _iso(hi, REACH)]))

@@ -52,7 +52,10 @@ log = logging.getLogger(__name__)
 WINDOW_DAYS = 3  # two reports' days of one event are at most this far apart
 PUBLISHED_LAG = 1  # a report with no event date tells of an event of its day or the day before
 FIRST_SEEN_PAST = 14  # ... with no publication date either, of one at most this long before
-YEARLESS_PAST = {"published": 45, "first-seen": 366}  # a year-less day before its window's end
+# How long before its window's end a year-less day may lie: a publication date is the page's
+# own (the classifier's past window); the day a page was first seen only bounds it (an archive
+# synced years later), so any of the years before, back to an archive's age.
+YEARLESS_PAST = {"published": 45, "first-seen": 3660}
 LINK_THRESHOLD = 0.6
 WEIGHTS = {
     "organisations": 0.30,
@@ -329,7 +332,10 @@ def date_signal(a: When, b: When) -> float | None:
         a, b = b, a
     if a.day is not None:  # b has no day
         if b.month_day is not None:
-            return 1.0 if _fits(b, a.day) else None
+            if not _fits(b, a.day):
+                return None
+            recent = b.hi is not None and -WINDOW_DAYS <= (b.hi - a.day).days <= 366
+            return 1.0 if recent else UNKNOWN  # the year before it was first seen: likeliest
         if b.years and not {a.day.year, a.day.year + 1} & b.years:
             return None  # the URL's date is another year's
         if b.lo is None or b.hi is None:
@@ -525,7 +531,8 @@ def link(report: Report | Item, candidates: Sequence[Candidate]) -> Decision:
     report = as_report(report)
     scored: list[tuple[float, Candidate]] = []
     for candidate in candidates:
-        if any(conflict(report, member) for member in candidate.members):
+        if any(conflict(report, member) or _apart(report, member)
+               for member in candidate.members):
             continue
         score = max((similarity(report, member) for member in candidate.members), default=0.0)
         if score >= LINK_THRESHOLD:
@@ -538,11 +545,18 @@ def link(report: Report | Item, candidates: Sequence[Candidate]) -> Decision:
     return Decision(best.event_id, round(score, 4), tuple(merge))
 
 
+def _apart(a: Report | Item, b: Report | Item) -> bool:
+    """Two known days too far apart for one event: no report joins an event holding a report of
+    another day, whatever report bridges them (single linkage would chain a visit's days)."""
+    day_a, day_b = when(a).day, when(b).day
+    return day_a is not None and day_b is not None and abs((day_a - day_b).days) > WINDOW_DAYS
+
+
 def _compatible(a: Candidate, b: Candidate) -> bool:
     """Whether two events a new report links are one: a report of each must match well, and
     none be another meeting or act. Without this, a round-up naming two signings of one summit
     would merge them."""
-    if any(conflict(x, y) for x in a.members for y in b.members):
+    if any(conflict(x, y) or _apart(x, y) for x in a.members for y in b.members):
         return False
     return any(similarity(x, y) >= MERGE_FLOOR for x in a.members for y in b.members)
 
@@ -560,6 +574,7 @@ def cluster(reports: Sequence[Report]) -> list[list[Report]]:
     events: dict[str, list[Report]] = {}
     latest: dict[str, date] = {}  # events still open: their latest report's day
     by_month_day: dict[tuple[int, int], set[str]] = {}
+    anchors: dict[str, date] = {}  # every event's latest report's day
     reach = 2 * WINDOW_DAYS + 1 + FIRST_SEEN_PAST
     serial = 0
     for report in ordered:
@@ -574,13 +589,22 @@ def cluster(reports: Sequence[Report]) -> list[list[Report]]:
         serial += 1
         merged = [k for k in latest if k not in events]
         latest[key] = max([day, *(latest.pop(k) for k in merged), latest.get(key, day)])
+        anchors[key] = latest[key]
         for reported in events[key]:  # a merge brings the merged event's reports
             if (known := when(reported).day) is not None:
                 by_month_day.setdefault((known.month, known.day), set()).add(key)
     for report in late:
-        md = when(report).month_day
-        keys = (sorted(events) if md is None else sorted(
-            {k for near in _near(md) for k in by_month_day.get(near, ()) if k in events}))
+        moment = when(report)
+        md = moment.month_day
+        keys = sorted(events)
+        if md is not None:
+            recent = set()
+            if moment.hi is not None:
+                start = moment.hi - timedelta(FIRST_SEEN_PAST + reach)
+                recent = {k for k, last in anchors.items()
+                          if k in events and start <= last <= moment.hi + timedelta(reach)}
+            keys = sorted(recent | {k for near in _near(md) for k in by_month_day.get(near, ())
+                                    if k in events})
         key = _file(report, [Candidate(k, tuple(events[k])) for k in keys], events, serial)
         serial += 1
         if md is not None:
