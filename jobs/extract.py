@@ -201,8 +201,9 @@ def find_published(tree, html: str, url: str) -> tuple[str | None, str | None]:
 
     The stages are htmldate's own ``find_date(extensive_search=True, original_date=True)``, run
     one at a time so the winning stage is known, with three additions: an RDF ``dc:date`` in a
-    comment (``tree`` must be parsed with comments kept), the site's local day for a UTC
-    timestamp, and byline parts tried alone. Evidence kinds, strongest first: ``url``,
+    comment (read in ``html``), the site's local day for a UTC timestamp, and byline parts tried
+    alone. ``tree`` must keep the page's comments, as htmldate's own loader does: its later
+    stages read the serialised page, comments included. Evidence kinds, strongest first: ``url``,
     ``metadata``, ``json-ld``, ``comment``, ``text`` (a dated element), ``html`` (a timestamp
     elsewhere in the source), ``free-text`` (the likeliest date in the text: a guess). The stage
     functions are htmldate's module-level functions rather than its public API (checked with
