@@ -94,3 +94,22 @@ def test_foreign_media_covering_a_state_visit_is_a_near_miss() -> None:
         "centre will offer interpretation and internet to foreign correspondents.",
     )
     assert reason.startswith("no cooperation")
+
+
+def test_every_country_of_the_gazetteer_is_an_iso_code() -> None:
+    """YAML 1.1 reads a bare ``NO`` (Norway) as false: the key must stay quoted."""
+    import pycountry
+
+    from jobs.classify.gazetteer import read_data
+
+    for code in read_data("countries.yaml"):
+        assert isinstance(code, str) and pycountry.countries.get(alpha_2=code), code
+
+
+def test_norway_is_a_country() -> None:
+    item = item_of(
+        "Norwegian and Vietnamese broadcasters sign deal",
+        "OSLO — Norway's NRK and Vietnam Television (VTV) signed a memorandum of understanding on "
+        "programme exchange on Monday, the Norwegian ambassador said.",
+    )
+    assert item.countries == ("NO", "VN")
