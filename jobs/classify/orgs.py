@@ -48,13 +48,16 @@ _VIETNAMESE = re.compile(
 _ACRONYM = re.compile(r"\(\s*([A-Z][A-Za-z&.\-]{1,11})\s*\)")
 
 
+Phrases = dict[str, tuple[tuple[str, ...], ...]]  # first word -> phrases, longest first
+
+
 @dataclass(frozen=True)
 class Words:
     """The vocabulary of ``orgwords.yaml``, folded for lookup."""
 
     heads_en: frozenset[str]
-    heads_vi: tuple[tuple[str, ...], ...]  # longest first
-    heads_vi_lower: tuple[tuple[str, ...], ...]  # "hãng thông tấn", "báo" before a name
+    heads_vi: Phrases  # longest first
+    heads_vi_lower: Phrases  # "hãng thông tấn", "báo" before a name
     government_vi: frozenset[str]  # Bộ, Cục, Vụ: unqualified, they are the home country's
     connectors_en: frozenset[str]
     titles: frozenset[str]
@@ -65,19 +68,24 @@ class Words:
     not_countries_vi: frozenset[str]  # "lao động": labour, not Laos
     surnames_vi: frozenset[str]  # a person's name begins with one: "Phạm Tuấn Anh"
     stops_vi: frozenset[str]  # function words a name does not run across: và, của, tại
-    missions_vi: tuple[tuple[str, ...], ...]
-    envoys_vi: tuple[tuple[str, ...], ...]
+    envoys_vi: Phrases  # and missions: Đại sứ quán, Đại sứ
     fields: tuple[tuple[re.Pattern[str], str], ...]  # words of a name -> scope field
-    leaders_en: tuple[tuple[str, ...], ...]
-    leaders_vi: tuple[tuple[str, ...], ...]
+    leaders_en: Phrases
+    leaders_vi: Phrases
     receives_en: tuple[str, ...]
     receives_vi: tuple[str, ...]
     frames: tuple[str, ...]  # "on the sidelines of": what follows is the body an act was within
 
 
-def _phrases(values: list[str]) -> tuple[tuple[str, ...], ...]:
-    """Vietnamese phrases keep their diacritics (``Đài`` is not ``đại``, ``Ban`` not ``Bản``)."""
-    return tuple(sorted({tuple(v.lower().split()) for v in values}, key=len, reverse=True))
+def _phrases(values: list[str]) -> Phrases:
+    """Phrases in lower case, looked up by their first word. Vietnamese phrases keep their
+    diacritics (``Đài`` is not ``đại``, ``Ban`` not ``Bản``)."""
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for value in values:
+        words = tuple(value.lower().split())
+        if words not in by_first.setdefault(words[0], []):
+            by_first[words[0]].append(words)
+    return {first: tuple(sorted(ps, key=len, reverse=True)) for first, ps in by_first.items()}
 
 
 @lru_cache(maxsize=1)
@@ -105,8 +113,7 @@ def words() -> Words:
         not_countries_vi=frozenset(v.lower() for v in data["not_countries_vi"]),
         surnames_vi=frozenset(v.lower() for v in data["surnames_vi"]),
         stops_vi=frozenset(v.lower() for v in data["stops_vi"]),
-        missions_vi=_phrases(data["missions_vi"]),
-        envoys_vi=_phrases(data["envoys_vi"]),
+        envoys_vi=_phrases(data["missions_vi"] + data["envoys_vi"]),  # missions too
         frames=tuple(v.lower() for v in data["frames"]),
         leaders_en=_phrases(data["leaders_en"]),
         leaders_vi=_phrases(data["leaders_vi"]),
@@ -257,7 +264,7 @@ class Recogniser:
         places = sorted((h.start, h.end, v) for h in hits for c, v in h.payloads if c == "place")
         for i, word in enumerate(tokens.folded):
             vi = self.language == "vi"
-            size = _phrase_at(tokens, i, w.missions_vi + w.envoys_vi) if vi else (
+            size = _phrase_at(tokens, i, w.envoys_vi) if vi else (
                 1 if word in w.missions_en or word in w.envoys_en else 0)
             if not size or (vi and not tokens.words[i][0].isupper() and i):
                 continue
@@ -304,9 +311,9 @@ def _covered(start: int, end: int, hits: list[Hit]) -> bool:
     return any(h.start < end and start < h.end for h in hits)
 
 
-def _phrase_at(tokens: Tokens, i: int, phrases: tuple[tuple[str, ...], ...]) -> int:
+def _phrase_at(tokens: Tokens, i: int, phrases: Phrases) -> int:
     """The length of the longest of ``phrases`` (lower case, diacritics kept) at word ``i``."""
-    for phrase in phrases:
+    for phrase in phrases.get(tokens.lower[i], ()):
         size = len(phrase)
         if tokens.lower[i : i + size] == phrase and all(
             tokens.adjacent(k, k + 1) for k in range(i, i + size - 1)
