@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 
 from jobs import __version__
-from jobs.config import Config, load_config
+from jobs.config import KINDS, Config, config_warnings, load_config, trial_source
 from jobs.errors import ConfigError, CoopwatchError
 from jobs.lock import DatabaseLock
 from jobs.models import RunResult
@@ -82,6 +82,59 @@ def check(config_path: str) -> None:
                    f"{s.language or '-':3} {s.country or '-':3} {state:8} {s.url}")
     enabled = len(config.enabled())
     click.echo(f"{config.path}: {len(config.sources)} sources, {enabled} enabled")
+    for warning in config_warnings(config):
+        click.echo(f"warning: {warning}", err=True)
+
+
+@main.command("try")
+@click.argument("url", required=False)
+@click.option("--source", "name", metavar="NAME", help="Try this source of the sources file.")
+@click.option("--kind", type=click.Choice(KINDS), default="auto", show_default=True,
+              help="With URL: what the listing is.")
+@click.option("--include", multiple=True, metavar="REGEX",
+              help="With URL: follow only links matching this (repeatable; any case).")
+@click.option("--exclude", multiple=True, metavar="REGEX",
+              help="With URL: drop links matching this (repeatable; any case).")
+@click.option("--case-sensitive", is_flag=True, help="With URL: match patterns' case exactly.")
+@click.option("--country", metavar="CC", help="With URL: the outlet's country (ISO code).")
+@click.option("--language", metavar="LANG", help="With URL: the outlet's language.")
+@click.option("--allow-private-network", is_flag=True,
+              help="With URL: allow a loopback or private address (a test site).")
+@config_option
+@clean_errors
+def try_source(url: str | None, name: str | None, kind: str, include: tuple[str, ...],
+               exclude: tuple[str, ...], case_sensitive: bool, country: str | None,
+               language: str | None, allow_private_network: bool, config_path: str) -> None:
+    """Dry-run one source: fetch its listing and one article, write nothing.
+
+    Shows the listing's kind, how many entries it gives and which the include pattern keeps,
+    the first article URLs, and for one article its title, date, language and the
+    classifier's decision with its reason. No database is opened and no lock taken, so it
+    can run beside `coopwatch run`. Exit status 1 when sync would record an error.
+
+    \b
+    Example: coopwatch try https://oananews.org/ --include '/node/\\d+$'
+             coopwatch try --source vov-en
+    """
+    from jobs.pipeline import default_classifier
+    from jobs.trial import report, run_trial
+
+    if bool(url) == bool(name):
+        raise click.UsageError("give a URL or --source NAME (one of them)")
+    config = load_config(config_path) if name or Path(config_path).is_file() else None
+    if name:
+        source = _selected(config, (name,))[0]
+    else:
+        try:
+            source = trial_source(url, kind=kind, include=include, exclude=exclude,
+                                  case_sensitive=case_sensitive, country=country,
+                                  language=language, allow_private_network=allow_private_network)
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None
+    trial = run_trial(source, default_classifier(config.scope if config else None))
+    report(trial, click.echo)
+    if trial.problem:
+        sys.exit(1)
 
 
 def _duration(seconds: int) -> str:

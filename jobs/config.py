@@ -1,4 +1,4 @@
-"""The only reader of ``sources.yaml``.
+r"""The only reader of ``sources.yaml``.
 
 The file is validated eagerly and completely: every problem is collected and reported as
 ``path:line: field: message`` so a typo is caught before any request is sent. Unknown keys are
@@ -21,8 +21,18 @@ errors. The shape::
         language: en
         country: VN
         enabled: true
-        include: [...]   # URL regexes (listing pages)
-        exclude: [...]
+        include: [...]   # URL regexes: on an html listing, only links matching one are followed
+        exclude: [...]   # URL regexes: links matching one are dropped
+        case_sensitive: false
+
+``include`` and ``exclude`` are Python regexes searched anywhere in the absolute article URL,
+and match case-insensitively: ``detail\.aspx\?id=\d+`` matches ``/En/Detail.aspx?id=9`` and
+``/En/detail.aspx?id=9`` alike, as a user who copied one link means. ``case_sensitive: true`` on
+a source makes both lists match case exactly; inside a pattern, ``(?-i:...)`` asks for case on
+one part only. They apply to html listings (a feed or a sitemap lists articles already). A pass
+whose listing has links while ``include`` keeps none fails with that reason, never a quiet zero;
+``coopwatch check`` warns about an html listing with no ``include`` (menus, tags and author pages
+that look like articles are followed too), and ``coopwatch try`` shows what a pattern keeps.
 """
 
 from __future__ import annotations
@@ -220,8 +230,12 @@ def _patterns(value: Any) -> tuple[str, ...]:
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise ValueError("expected a regex or a list of regexes")
     for pattern in items:
+        if pattern.startswith("(?-i)"):
+            raise ValueError(f"bad regex {pattern!r}: for case-sensitive matching write "
+                             "case_sensitive: true on the source, or (?-i:...) around a part")
         try:
             re.compile(pattern)
+            re.compile(IGNORE_CASE + pattern)  # a global flag after the start is refused here
         except re.error as error:
             raise ValueError(f"bad regex {pattern!r}: {error}") from None
     return tuple(items)
@@ -246,8 +260,10 @@ SOURCE_FIELDS: dict[str, Callable[[Any], Any]] = {
     "kind": _kind,
     "include": _patterns,
     "exclude": _patterns,
+    "case_sensitive": _flag,
     **SHARED_FIELDS,
 }
+IGNORE_CASE = "(?i)"  # put before each include/exclude pattern unless case_sensitive
 TOP_LEVEL = ("defaults", "sources", "scope")
 
 
@@ -413,6 +429,61 @@ def _read_sources(node: yaml.SequenceNode, defaults: dict, problems: _Problems) 
 
 
 def _make_source(values: dict[str, Any], line: int) -> Source:
+    case_sensitive = values.pop("case_sensitive", False)
+    for key in ("include", "exclude"):
+        if key in values:
+            values[key] = url_patterns(values[key], case_sensitive=case_sensitive)
     source = Source(name=values.pop("name"), url=values.pop("url"), line=line,
                     user_agent=DEFAULT_USER_AGENT)
     return replace(source, **values)
+
+
+def url_patterns(patterns, *, case_sensitive: bool = False) -> tuple[str, ...]:
+    """The include/exclude regexes as the parser compiles them: case-insensitive by default.
+
+    The flag is written into each pattern (``(?i)``), so every reader of ``Source.include``
+    matches the way sources.yaml says, with no flag to carry beside it.
+    """
+    if case_sensitive:
+        return tuple(patterns)
+    return tuple(p if p.startswith(IGNORE_CASE) else IGNORE_CASE + p for p in patterns)
+
+
+def shown_pattern(pattern: str) -> str:
+    """A pattern as the user wrote it, for messages (without the default ``(?i)``)."""
+    return pattern.removeprefix(IGNORE_CASE)
+
+
+def config_warnings(config: Config) -> list[str]:
+    """Sources that load but will likely disappoint: ``path:line: name: problem`` lines."""
+    return [
+        f"{config.path}:{s.line}: {s.name}: an html listing with no include pattern follows "
+        "every link of its site that looks like an article (menus, tags, author pages too); "
+        f"`coopwatch try --source {s.name}` shows the links, to fit one"
+        for s in config.sources
+        if s.kind == "html" and not s.include
+    ]
+
+
+def trial_source(url: str, *, kind: str = "auto", include=(), exclude=(),
+                 case_sensitive: bool = False, country: str | None = None,
+                 language: str | None = None, allow_private_network: bool = False) -> Source:
+    """A source not in the file, for ``coopwatch try``, checked as a sources.yaml entry would be.
+
+    Raises ValueError naming each bad value.
+    """
+    given = {"url": url, "kind": kind, "include": list(include), "exclude": list(exclude),
+             "country": country, "language": language}
+    values: dict[str, Any] = {"name": "try", "allow_private_network": allow_private_network,
+                              "case_sensitive": case_sensitive}
+    problems = []
+    for key, value in given.items():
+        if value is None or value == []:
+            continue
+        try:
+            values[key] = SOURCE_FIELDS[key](value)
+        except ValueError as error:
+            problems.append(f"{key}: {error}")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return _make_source(values, line=0)

@@ -25,11 +25,12 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 
 from jobs import events, store
-from jobs.errors import RateLimitedError, SourceError, StoppedError
+from jobs.config import shown_pattern
+from jobs.errors import ParseError, RateLimitedError, SourceError, StoppedError
 from jobs.extract import extract_article
 from jobs.fetch import Fetcher
-from jobs.models import Article, Entry, Item, Listing, Rejection, RunResult, Source
-from jobs.parse import parse_listing
+from jobs.models import Article, Entry, Fetched, Item, Listing, Rejection, RunResult, Source
+from jobs.parse import parse_html_listing, parse_listing
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +174,9 @@ class _SourceRun:
         source = self.source
         listing = parse_listing(fetched, source.kind, include=source.include,
                                 exclude=source.exclude)
+        problem = include_kept_none(fetched, listing, source)
+        if problem:
+            raise ParseError(problem, url=fetched.url)
         if not listing.sitemaps:
             return listing
         entries: list[Entry] = []
@@ -267,6 +271,25 @@ class _SourceRun:
                 result.status, result.entries, result.new_articles, result.new_items,
                 f": {result.error}" if result.error else "")
         return result
+
+
+def include_kept_none(fetched: Fetched, listing: Listing, source: Source) -> str | None:
+    """Why an html listing kept no entry although it links to its own site, or None.
+
+    A pattern that can never match (a typo, a path that changed) must fail its source with the
+    reason, not pass as a listing with nothing new.
+    """
+    if listing.kind != "html" or listing.entries or not source.include:
+        return None
+    links = parse_html_listing(fetched.body, fetched.url, include=(".",)).entries
+    if not links:
+        return None
+    looking = parse_html_listing(fetched.body, fetched.url, exclude=source.exclude).entries
+    example = (looking or links)[0].url
+    patterns = ", ".join(f"'{shown_pattern(p)}'" for p in source.include)
+    return (f"{fetched.url}: the listing links to {len(links)} pages of its site "
+            f"({len(looking)} look like articles, e.g. {example}) but the include pattern "
+            f"{patterns} keeps none of them; `coopwatch try --source {source.name}` shows them")
 
 
 FRESH = timedelta(days=7)

@@ -95,7 +95,7 @@ sources:
     a, b = config.sources
     assert (a.delay, a.timeout, a.max_bytes, a.interval, a.kind) == (0, 5, 2_000_000, 21600, "auto")
     assert (b.delay, b.interval, b.enabled, b.country, b.language) == (3, 1800, False, "VN", "vi")
-    assert b.include == ("post\\d+",) and b.line == 9
+    assert b.include == ("(?i)post\\d+",) and b.line == 9  # case-insensitive by default
     assert [s.name for s in config.enabled()] == ["a"]
     assert [s.name for s in config.enabled(("b",))] == ["b"]
     assert a.user_agent.startswith("coopwatch/")

@@ -319,6 +319,7 @@ def test_source_health(three_pairs: Any, client: Client) -> None:
             "last_run_status": "error",
             "articles": 1,
             "items": 1,
+            "first_article": "2024-01-20T08:00:00+00:00",
         },
         {
             "source": "vnn",
@@ -334,6 +335,7 @@ def test_source_health(three_pairs: Any, client: Client) -> None:
             "last_run_status": "not_modified",
             "articles": 3,
             "items": 3,
+            "first_article": "2023-11-11T08:00:00+00:00",
         },
     ]
 
