@@ -113,3 +113,23 @@ def test_norway_is_a_country() -> None:
         "programme exchange on Monday, the Norwegian ambassador said.",
     )
     assert item.countries == ("NO", "VN")
+
+
+def test_countries_participants_come_from_are_parties() -> None:
+    item = item_of(
+        "Vietnam News Agency opens regional photojournalism course",
+        "HANOI — The Vietnam News Agency on Monday opened a two-week photojournalism course for "
+        "the Lao news agency KPL.\nThe course is run with trainers from Japan's Kyodo News.\n"
+        "It is also attended by journalists from Cambodia and Myanmar.",
+    )
+    assert {"KH", "MM", "LA", "VN"} <= set(item.countries)
+
+
+def test_a_vietnamese_course_counts_its_trainees_countries() -> None:
+    item = item_of(
+        "TTXVN khai giảng lớp tập huấn ảnh báo chí cho phóng viên Lào",
+        "Sáng 5/6, tại Hà Nội, Thông tấn xã Việt Nam khai giảng lớp tập huấn ảnh báo chí cho phóng "
+        "viên Hãng thông tấn Lào KPL.\nLớp học còn có học viên đến từ Campuchia và Myanmar.",
+        language="vi",
+    )
+    assert {"KH", "MM", "LA", "VN"} <= set(item.countries)

@@ -131,9 +131,11 @@ def parties(
         if s.usable and is_lead(s) and (s.role == "title" or s.coop or s.fields or s.orgs)
     ]
     lead = set().union(*(countries_of(s, gaz, venues=False) for s in leads))
-    if len(lead) >= 2:
-        return lead
     cores = [s for s in reading.sentences if is_core(s) and not s.side]
+    if len(lead) >= 2:  # and the countries participants come from, named outside the lead
+        joined = (s.participants for s in reading.sentences
+                  if s.usable and not (s.background or s.side or s.history))
+        return lead.union(*joined)
     found = lead.union(*(countries_of(s, gaz, venues=False) for s in cores))
     if len(found) == 1:  # the venue is a party when no other is named: "Lao journalists in Vietnam"
         found |= set().union(*(countries_of(s, gaz) for s in leads + cores))

@@ -42,6 +42,7 @@ _DATELINE = re.compile(
 _PARENS = re.compile(r"\(([^)]*)\)")
 _DATE_ONLY_WORDS = 8  # a date and at most this many words make a date line ("Thursday, ... GMT+7")
 _VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
+PARTICIPANTS_REACH = 10  # words from "journalists from" to the last country of its list
 MIN_WORDS = 4  # shorter body lines are bylines, captions, "VNA"
 DESCRIPTOR = 3  # words before a source quoted that describe it ("the state news agency MTI")
 
@@ -62,6 +63,7 @@ class Sentence:
     tokens: Tokens
     countries: list[tuple[int, str]] = field(default_factory=list)
     venues: set[int] = field(default_factory=set)  # word indexes of countries named as a venue
+    participants: set[str] = field(default_factory=set)  # countries participants come from
     other_field: bool = False  # names a field outside media: trade, defence, education
     anniversary: bool = False  # "marks its 80th anniversary", "kỷ niệm 80 năm thành lập"
     congratulations: bool = False  # "sent letters of congratulations", "điện mừng"
@@ -271,6 +273,7 @@ def _record(
     """Fill ``sentence`` from the phrases found in it; organisations show ``fields`` in scope."""
     tokens = sentence.tokens
     locatives = [h.end for h in hits if cues.has(h, "locatives")]
+    participants = [h.end for h in hits if cues.has(h, "participants")]
     sources = [
         h
         for h in hits
@@ -297,6 +300,10 @@ def _record(
                 continue
             if category == "country" and _after_locative(tokens, hit, locatives):
                 sentence.venues.add(hit.start)  # "a meeting in Russia": the venue, not a party
+            if category == "country" and any(
+                0 <= hit.start - end <= PARTICIPANTS_REACH for end in participants
+            ):
+                sentence.participants.add(value)  # "journalists from Laos, Cambodia and ..."
             _record_payload(sentence, hit, category, value)
         if "saying" in hit.categories:
             sentence.says.append((tokens.spans[hit.start][0], tokens.spans[hit.end - 1][1]))

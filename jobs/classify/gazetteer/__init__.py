@@ -387,6 +387,7 @@ def _add_rules(index: PhraseIndex, rules: Mapping[str, Any]) -> None:
         "settings",
         "anniversary",
         "congratulations",
+        "participants",
     )
     for name in simple:
         index.add_all(rules[name], (name, ""))
