@@ -151,3 +151,20 @@ def test_try_needs_a_url_or_a_source(tmp_path):
     bad = CliRunner().invoke(main, ["try", "https://a.example/", "--include", "(unclosed",
                                     "--config", str(tmp_path / "none.yaml")])
     assert bad.exit_code == 2 and "include: bad regex" in bad.output
+
+
+SHIPPED = Path(__file__).resolve().parent.parent / "sources.yaml"
+DOUBTFUL = ("en.vietnamplus.vn/rss/politics.rss", "en.vietnamplus.vn/rss/world.rss",
+            "vnanet.vn/en/rss/politics.rss", "english.news.cn/rss/worldrss.xml",
+            "cgtn.com/subscribe/rss/section/world.xml", "en.people.cn/rss/China.xml",
+            "en.nhandan.vn/rss/home\n")
+
+
+def test_every_shipped_source_says_where_its_url_shape_was_seen():
+    text = SHIPPED.read_text(encoding="utf-8")
+    for block in text.split("\n\n"):
+        if "- name:" in block:
+            assert any(line.strip().startswith("#") for line in block.splitlines()), block
+    assert not [url for url in DOUBTFUL if url in text]
+    config = load_config(SHIPPED)
+    assert all(s.include for s in config.sources if s.kind == "html")  # check has no warning
