@@ -106,7 +106,7 @@ def report(trial: Trial, echo: Callable[[str], None]) -> None:
     else:
         echo(f"entries   {len(trial.kept)} in the {trial.kind} "
              "(include/exclude apply to html listings only)")
-    _urls("kept", [e.url for e in trial.kept], echo)
+    _urls("kept" if trial.kind == "html" else "articles", [e.url for e in trial.kept], echo)
     if trial.kind == "html":
         _urls("not kept", list(trial.not_kept), echo)
     if trial.problem:

@@ -142,6 +142,8 @@ def test_try_a_feed_shows_its_entries_and_one_article(tmp_path, site):
     assert result.exit_code == 0, result.output
     assert "listing   HTTP 200, rss" in result.output
     assert "(include/exclude apply to html listings only)" in result.output
+    assert f"articles:\n  {site.url('/society/vtv-cmg-jointly-produce-programmes.html')}" in \
+        result.output
     assert "article   " in result.output and "  decision   " in result.output
 
 
