@@ -35,6 +35,25 @@ config_option = click.option(
 db_option = click.option(
     "--db", "db_path", envvar="COOPWATCH_DB", default=DEFAULT_DB, show_default=True,
     type=click.Path(dir_okay=False), help="The SQLite database (or $COOPWATCH_DB).")
+CORRECTIONS_FILE = "corrections.yaml"
+corrections_option = click.option(
+    "--corrections", "corrections_path", envvar="COOPWATCH_CORRECTIONS", default=None,
+    type=click.Path(dir_okay=False),
+    help="Reviewers' corrections (or $COOPWATCH_CORRECTIONS) [default: corrections.yaml beside "
+         "the sources file].")
+
+
+def _corrections_file(config_path: str, corrections_path: str | None) -> Path:
+    return Path(corrections_path) if corrections_path else \
+        Path(config_path).parent / CORRECTIONS_FILE
+
+
+def _watch(config_path: str, corrections_path: str | None):
+    """The corrections, read now (a malformed file stops the command, exit 2), then reread
+    whenever the file changes."""
+    from jobs.corrections import CorrectionsWatch
+
+    return CorrectionsWatch(_corrections_file(config_path, corrections_path))
 
 
 def clean_errors(command: Callable) -> Callable:
@@ -69,19 +88,25 @@ def main(verbose: int) -> None:
 
 @main.command()
 @config_option
+@corrections_option
 @clean_errors
-def check(config_path: str) -> None:
-    """Validate the sources file and list its sources.
+def check(config_path: str, corrections_path: str | None) -> None:
+    """Validate the sources file and the corrections file, and list the sources.
 
     Example: coopwatch check --config sources.yaml
     """
     config = load_config(config_path)
+    corrections = _watch(config_path, corrections_path).good
     for s in config.sources:
         state = "enabled" if s.enabled else "disabled"
         click.echo(f"{s.name:32} {s.kind:7} every {_duration(s.interval):>5}  "
                    f"{s.language or '-':3} {s.country or '-':3} {state:8} {s.url}")
     enabled = len(config.enabled())
     click.echo(f"{config.path}: {len(config.sources)} sources, {enabled} enabled")
+    if corrections.entries:
+        actions = Counter(c.action or "fields" for c in corrections.entries.values())
+        click.echo(f"{corrections.path}: {len(corrections.entries)} corrections ("
+                   + ", ".join(f"{n} {a}" for a, n in sorted(actions.items())) + ")")
     for warning in config_warnings(config):
         click.echo(f"warning: {warning}", err=True)
 
@@ -179,9 +204,10 @@ def _take_lock(db_path: str, command: str, wait: bool) -> DatabaseLock:
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON summary instead of the lines.")
 @wait_option
+@corrections_option
 @clean_errors
 def sync(config_path: str, db_path: str, names: tuple[str, ...], as_json: bool,
-         wait: bool) -> None:
+         wait: bool, corrections_path: str | None) -> None:
     """Run one sync pass over the enabled sources, printing each source as it finishes.
 
     \b
@@ -198,13 +224,16 @@ def sync(config_path: str, db_path: str, names: tuple[str, ...], as_json: bool,
 
     config = load_config(config_path)
     sources = _selected(config, names)
+    corrections = _watch(config_path, corrections_path)
     with _take_lock(db_path, "sync", wait):
         db = connect(db_path)
         try:
             if not _verbose():  # the summary line says it; the log would say it twice
                 logging.getLogger("jobs.pipeline").setLevel(logging.ERROR)
             progress = _Progress(len(sources), quiet=as_json)
-            results = Sync(db, classifier=default_classifier(config.scope)).run(
+            results = Sync(db, classifier=default_classifier(config.scope),
+                           corrections=corrections,
+                           countries={s.name: s.country for s in config.sources}).run(
                 sources, done=progress)
             progress.end()
         finally:
@@ -272,12 +301,14 @@ def json_summary(results: list[RunResult], status: int) -> dict:
 @config_option
 @db_option
 @wait_option
+@corrections_option
 @clean_errors
-def reclassify(config_path: str, db_path: str, wait: bool) -> None:
+def reclassify(config_path: str, db_path: str, wait: bool, corrections_path: str | None) -> None:
     """Classify every stored article again (after a classifier or scope change); no network.
 
     New items are added, items that no longer qualify removed, changed ones updated in place
-    (their first_seen kept). The sources file gives the scope and each outlet's country.
+    (their first_seen kept). The sources file gives the scope and each outlet's country; the
+    reviewers' corrections are laid over the classifier's verdicts, never overwritten.
 
     Example: coopwatch reclassify --db db/coopwatch.db
     """
@@ -286,11 +317,12 @@ def reclassify(config_path: str, db_path: str, wait: bool) -> None:
     from jobs.schema import connect
 
     config = load_config(config_path)
+    corrections = _watch(config_path, corrections_path).good
     with _take_lock(db_path, "reclassify", wait):
         db = connect(db_path)
         try:
             counts = run_reclassify(db, default_classifier(config.scope),
-                                    {s.name: s.country for s in config.sources})
+                                    {s.name: s.country for s in config.sources}, corrections)
         finally:
             db.close()
     click.echo(f"{counts.articles} articles: {counts.added} items added, {counts.updated} "
@@ -298,6 +330,55 @@ def reclassify(config_path: str, db_path: str, wait: bool) -> None:
     if counts.events is not None:
         click.echo(f"{counts.events.events} events from {counts.events.reports} reports "
                    f"({counts.events.moved} reports moved to another event)")
+
+
+@main.command()
+@click.argument("url")
+@click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
+              help="Replace a field (repeatable): title, summary, event_date, place, countries, "
+                   "organisations, kinds, topics; lists comma-separated (countries=VN,LA).")
+@click.option("--reject", "action", flag_value="reject",
+              help="Not an item: it leaves items, the article stays.")
+@click.option("--accept", "action", flag_value="accept",
+              help="Reviewed as right; makes an article the classifier rejected an item.")
+@click.option("--note", metavar="TEXT", help="Why (kept with the entry).")
+@click.option("--by", "by", metavar="NAME", envvar="COOPWATCH_REVIEWER", required=True,
+              help="Who decides (or $COOPWATCH_REVIEWER).")
+@config_option
+@corrections_option
+@clean_errors
+def correct(url: str, assignments: tuple[str, ...], action: str | None, note: str | None,
+            by: str, config_path: str, corrections_path: str | None) -> None:
+    """Record a reviewer's correction of one article's item in the corrections file.
+
+    Appends or updates the article's entry (its URL canonicalised as the store does), keeping
+    the file's comments and order, and prints what changed. Values are checked: ISO country
+    codes, the kinds and topics vocabularies, dates as YYYY-MM-DD (an empty value clears place
+    or event_date). The next sync, reclassify or pass of the running service applies it; the
+    classifier never overwrites it.
+
+    \b
+    Example: coopwatch correct https://example.org/news/1 --set place=Huế --by lan
+             coopwatch correct https://example.org/news/2 --reject --note "no partner" --by lan
+             coopwatch correct https://example.org/news/3 --accept --set countries=VN,LA --by lan
+    """
+    from datetime import UTC, datetime
+
+    from jobs.corrections import edit_corrections, parse_assignment
+
+    path = _corrections_file(config_path, corrections_path)
+    try:
+        fields = dict(parse_assignment(text) for text in assignments)
+        changes = edit_corrections(path, url, fields=fields, action=action, note=note, by=by,
+                                   now=datetime.now(UTC))
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    if not changes:
+        click.echo(f"{path}: nothing to change for {url}")
+        return
+    for change in changes:
+        click.echo(change)
+    click.echo(f"{path}: saved; applied by the next sync, reclassify or pass of the service")
 
 
 host_option = click.option("--host", default="127.0.0.1", show_default=True,
@@ -311,19 +392,25 @@ port_option = click.option("--port", default=8001, show_default=True, type=int,
 @db_option
 @host_option
 @port_option
+@corrections_option
 @clean_errors
-def run(config_path: str, db_path: str, host: str, port: int) -> None:
+def run(config_path: str, db_path: str, host: str, port: int,
+        corrections_path: str | None) -> None:
     """Run the service: scheduled syncs of every source, and Datasette, read-only.
 
-    Each enabled source is synced at once, then every `interval`. SIGTERM or Ctrl-C lets the
-    sync in progress commit what it has, stops the web server and exits 0.
+    Each enabled source is synced at once, then every `interval`. The corrections file is
+    reread when it changes (a malformed edit is logged; the last good one stays in force).
+    SIGTERM or Ctrl-C lets the sync in progress commit what it has, stops the web server and
+    exits 0.
 
     Example: coopwatch run --host 0.0.0.0 --port 8001
     """
     from jobs.service import run_service
 
     logging.getLogger("jobs").setLevel(min(logging.INFO, logging.getLogger().level))
-    run_service(load_config(config_path), db_path, host, port)
+    config = load_config(config_path)
+    run_service(config, db_path, host, port,
+                corrections=_watch(config_path, corrections_path))
 
 
 @main.command()

@@ -26,6 +26,7 @@ import sqlite_utils
 
 from jobs import events, store
 from jobs.config import shown_pattern
+from jobs.corrections import Corrections, CorrectionsWatch, Review, apply
 from jobs.errors import ParseError, RateLimitedError, SourceError, StoppedError
 from jobs.extract import extract_article
 from jobs.fetch import Fetcher
@@ -71,6 +72,8 @@ class Sync:
     lock: threading.RLock = field(default_factory=threading.RLock)
     claimed: set[str] = field(default_factory=set)  # URLs a running source is handling
     stopping: threading.Event = field(default_factory=threading.Event)  # set on shutdown
+    corrections: CorrectionsWatch | None = None  # reviewers' corrections, reread when changed
+    countries: dict[str, str | None] = field(default_factory=dict)  # each source's country
 
     def claim(self, urls: list[str]) -> list[str]:
         """Keep the URLs no other source of this pass has taken, and take them.
@@ -107,7 +110,11 @@ class Sync:
 
     def sync_source(self, source: Source) -> RunResult:
         started = self.clock()
+        corrections = self.corrections.current() if self.corrections else None
         with self.lock, store.transaction(self.db):
+            if corrections is not None and self.classifier is not None:
+                correct_stored(self.db, corrections, self.classifier,
+                               {**self.countries, source.name: source.country})
             store.ensure_source(self.db, source)
             state = store.source_state(self.db, source.name)
             state["previous_run"] = store.last_run(self.db, source.name)
@@ -116,6 +123,7 @@ class Sync:
             note = f"server asked to wait until {wait_until}"
             return RunResult(source.name, "skipped", error=note)
         run = _SourceRun(self, source, state, started)
+        run.corrections = corrections
         try:
             return run.execute()
         except StoppedError as error:  # shutting down: keep what is stored, record no failure
@@ -133,7 +141,8 @@ class _SourceRun:
 
     def __init__(self, sync: Sync, source: Source, state: dict, started: datetime):
         self.sync, self.source, self.state, self.started = sync, source, state, started
-        self.pending: list[tuple[Article, str, Item | Rejection | None]] = []
+        self.pending: list[tuple[Article, str, Item | Rejection | None, Review | None]] = []
+        self.corrections: Corrections | None = None
         self.new_articles = 0
         self.new_items = 0
         self.failures: list[str] = []
@@ -211,7 +220,9 @@ class _SourceRun:
         if not article.published and self.reference:
             article = replace(article, reference=self.reference[0],
                               reference_from=self.reference[1])
-        self.pending.append((article, entry.url, self._classify(article)))
+        verdict = self._classify(article)
+        correction = self.corrections.get(article.url) if self.corrections else None
+        self.pending.append((article, entry.url, *apply(correction, article, verdict)))
         if len(self.pending) >= BATCH:
             with self.sync.lock, store.transaction(self.sync.db):
                 self._flush()
@@ -228,8 +239,9 @@ class _SourceRun:
 
     def _flush(self) -> None:
         now = iso(self.sync.clock())
-        for article, link, verdict in self.pending:
-            if store.save_article(self.sync.db, article, link=link, now=now, verdict=verdict):
+        for article, link, verdict, review in self.pending:
+            if store.save_article(self.sync.db, article, link=link, now=now, verdict=verdict,
+                                  review=review):
                 self.new_articles += 1
                 if isinstance(verdict, Item):
                     events.assign_event(self.sync.db, verdict)
@@ -357,21 +369,29 @@ class ReclassifyCounts:
     events: events.RelinkCounts | None = None
 
 
+ARTICLE_COLUMNS = ("url, source, title, text, published, language, description, reference, "
+                   "reference_from")
+
+
 def reclassify(db: sqlite_utils.Database, classifier: Classifier,
-               countries: dict[str, str | None] | None = None) -> ReclassifyCounts:
-    """Re-run the classifier over every stored article; no network.
+               countries: dict[str, str | None] | None = None,
+               corrections: Corrections | None = None) -> ReclassifyCounts:
+    """Re-run the classifier over every stored article, then lay the reviewers' corrections
+    over its verdicts; no network.
 
     Items are updated idempotently: new ones added, no-longer-items removed, changed ones
     updated in place (``first_seen`` kept), unchanged ones not written at all.
     """
     countries = countries or {}
+    corrections = corrections or Corrections("")
     counts = ReclassifyCounts()
+    with store.transaction(db):
+        store.save_corrections(db, corrections)
     last = 0
     while True:
         rows = db.execute(
-            "select rowid, url, source, title, text, published, language, description, "
-            "reference, reference_from from articles where rowid > ? order by rowid limit ?",
-            [last, RECLASSIFY_BATCH]).fetchall()
+            f"select rowid, {ARTICLE_COLUMNS} from articles where rowid > ? order by rowid "
+            "limit ?", [last, RECLASSIFY_BATCH]).fetchall()
         if not rows:
             with store.transaction(db):
                 counts.events = events.relink_all(db)
@@ -379,18 +399,52 @@ def reclassify(db: sqlite_utils.Database, classifier: Classifier,
         with store.transaction(db):
             for row in rows:
                 article = Article(*row[1:])
-                _reclassify_one(db, article, classifier(article, countries.get(article.source)),
-                                counts)
+                verdict = classifier(article, countries.get(article.source))
+                _store_verdict(db, article, *apply(corrections.get(article.url), article,
+                                                   verdict), counts)
         last = rows[-1][0]
 
 
-def _reclassify_one(db, article: Article, verdict: Item | Rejection,
-                    counts: ReclassifyCounts) -> None:
+def _store_verdict(db, article: Article, verdict: Item | Rejection, review: Review | None,
+                   counts: ReclassifyCounts, *, relink: bool = False) -> None:
+    """Write one stored article's new verdict; with ``relink``, refile its event at once."""
     counts.articles += 1
     now = iso(utcnow())
-    store.set_decision(db, article.url, verdict)
+    store.set_decision(db, article.url, verdict, review)
     if isinstance(verdict, Item):
-        outcome = store.save_item(db, verdict, article_text=article.text, now=now)
+        outcome = store.save_item(db, verdict, article_text=article.text, now=now, review=review)
         setattr(counts, outcome, getattr(counts, outcome) + 1)
-    elif store.delete_item(db, article.url, article_text=article.text):
+        if relink and outcome != "unchanged":
+            events.assign_event(db, verdict)
+        return
+    event = db.execute("select event_id from items where url = ?", [article.url]).fetchone()
+    if store.delete_item(db, article.url, article_text=article.text):
         counts.removed += 1
+        if relink and event and event[0]:
+            events.refresh_event(db, event[0])
+
+
+def correct_stored(db: sqlite_utils.Database, corrections: Corrections, classifier: Classifier,
+                   countries: dict[str, str | None]) -> ReclassifyCounts:
+    """Apply the corrections added, changed or removed since they were last applied to the
+    articles already stored (call inside a transaction): each is classified again (its machine
+    verdict), the correction laid over it, and its event refiled. The running service calls it
+    at the start of every source's pass, a one-shot sync once."""
+    counts = ReclassifyCounts()
+    for url in sorted(store.save_corrections(db, corrections)):
+        row = db.execute(f"select {ARTICLE_COLUMNS} from articles where url = ?",
+                         [url]).fetchone()
+        if row is None:  # not fetched yet: applied when it is
+            continue
+        article = Article(*row)
+        try:
+            verdict = classifier(article, countries.get(article.source))
+        except Exception as error:  # as in a pass: stored with the reason
+            log.exception("cannot classify %s", url)
+            verdict = Rejection(url, f"classifier error: {type(error).__name__}: {error}")
+        _store_verdict(db, article, *apply(corrections.get(url), article, verdict), counts,
+                       relink=True)
+    if counts.articles:
+        log.info("corrections: %d stored articles reviewed again (%d items added, %d updated, "
+                 "%d removed)", counts.articles, counts.added, counts.updated, counts.removed)
+    return counts

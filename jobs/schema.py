@@ -256,6 +256,26 @@ def _add_event_linking(db: sqlite_utils.Database) -> None:
                "WHERE event_date IS NULL AND event_day IS NOT NULL")
 
 
+def _add_corrections(db: sqlite_utils.Database) -> None:
+    """Reviewers' corrections (jobs/corrections.py) and what they did to the machine's output.
+
+    ``corrections`` mirrors ``corrections.yaml`` as last applied (one row per article URL: the
+    action, the fields set as JSON, note, by, at), so a pass can tell which entries changed.
+    ``items.reviewed``: none, accepted or corrected; ``items.corrected``: JSON array of the fields
+    a reviewer set; ``items.machine``: JSON object of the classifier's value of each.
+    ``articles.machine_decision`` / ``machine_reason``: the classifier's verdict when a reviewer's
+    replaced it (an item rejected by a reviewer, an article made an item).
+    """
+    db["corrections"].create({"url": str, "action": str, "fields": str, "note": str, "by": str,
+                              "at": str}, pk="url")
+    db["articles"].add_column("machine_decision", str)
+    db["articles"].add_column("machine_reason", str)
+    db.execute("ALTER TABLE items ADD COLUMN reviewed TEXT NOT NULL DEFAULT 'none'")
+    db["items"].add_column("corrected", str)
+    db["items"].add_column("machine", str)
+    db["items"].create_index(["reviewed"])
+
+
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
 MIGRATIONS: list[Migration] = [
@@ -269,6 +289,7 @@ MIGRATIONS: list[Migration] = [
     ("0008_event_search_rejected_view", _add_event_search),
     ("0009_article_published_from", _add_published_from),
     ("0010_event_linking", _add_event_linking),
+    ("0011_corrections", _add_corrections),
 ]
 
 

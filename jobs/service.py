@@ -24,6 +24,7 @@ from pathlib import Path
 from jobs import health
 from jobs import serve as serving
 from jobs.config import Config
+from jobs.corrections import CorrectionsWatch
 from jobs.errors import CoopwatchError
 from jobs.lock import DatabaseLock
 from jobs.pipeline import Sync, default_classifier
@@ -69,8 +70,11 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def run_service(config: Config, db_path: str | Path, host: str, port: int,
-                stop: threading.Event | None = None) -> None:
-    """Sync on schedule and serve until ``stop`` is set or a stop signal arrives."""
+                stop: threading.Event | None = None,
+                corrections: CorrectionsWatch | None = None) -> None:
+    """Sync on schedule and serve until ``stop`` is set or a stop signal arrives.
+
+    ``corrections`` is reread when the file changes; every source's pass applies it."""
     sock = listen(host, port)
     try:
         lock = DatabaseLock(db_path, "run").acquire()
@@ -78,14 +82,14 @@ def run_service(config: Config, db_path: str | Path, host: str, port: int,
         sock.close()
         raise
     try:
-        _serve_and_sync(config, db_path, sock, stop or threading.Event())
+        _serve_and_sync(config, db_path, sock, stop or threading.Event(), corrections)
     finally:
         sock.close()
         lock.release()
 
 
 def _serve_and_sync(config: Config, db_path: str | Path, sock: socket.socket,
-                    stop: threading.Event) -> None:
+                    stop: threading.Event, corrections: CorrectionsWatch | None = None) -> None:
     db = connect(db_path)
     health.configure(db_path, config.enabled(), syncing=True)
     host, port = sock.getsockname()[:2]
@@ -95,7 +99,9 @@ def _serve_and_sync(config: Config, db_path: str | Path, sock: socket.socket,
     except BaseException:
         db.close()
         raise
-    service = Service(config, Sync(db, classifier=default_classifier(config.scope)))
+    service = Service(config, Sync(db, classifier=default_classifier(config.scope),
+                                   corrections=corrections,
+                                   countries={s.name: s.country for s in config.sources}))
     previous = _trap_signals(stop)
     try:
         web.start()

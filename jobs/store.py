@@ -11,10 +11,14 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from jobs.models import Article, Item, Rejection, RunResult, Source
+
+if TYPE_CHECKING:
+    from jobs.corrections import Corrections, Review
 from jobs.text import fold
 
 QUERY_BATCH = 500
@@ -84,39 +88,51 @@ def save_article(
     link: str,
     now: str,
     verdict: Item | Rejection | None = None,
+    review: Review | None = None,
 ) -> bool:
-    """Insert a new article (and its item); return False when the URL was already stored."""
+    """Insert a new article (and its item); return False when the URL was already stored.
+
+    ``review``: what a reviewer's correction did to the classifier's verdict (the verdict given
+    is the corrected one; see jobs/corrections.py)."""
     if db["articles"].count_where("url = ?", [article.url]):
         return False
     row = {**asdict(article), "link": link, "first_seen": now, "fetched": now}
-    row.update(_decision(verdict))
+    row.update(_decision(verdict, review))
     db["articles"].insert(row)
     rowid = _rowid(db, "articles", article.url)
     _index(db, "articles_fts", rowid, article.title, article.text)
     if isinstance(verdict, Item):
-        save_item(db, verdict, article_text=article.text, now=now)
+        save_item(db, verdict, article_text=article.text, now=now, review=review)
     return True
 
 
-def _decision(verdict: Item | Rejection | None) -> dict:
+def _decision(verdict: Item | Rejection | None, review: Review | None = None) -> dict:
+    machine = {"machine_decision": review.machine_decision if review else None,
+               "machine_reason": review.machine_reason if review else None}
     if verdict is None:
-        return {"decision": None, "reason": None, "classifier": None}
+        return {"decision": None, "reason": None, "classifier": None, **machine}
     if isinstance(verdict, Item):
-        return {"decision": "item", "reason": None, "classifier": verdict.classifier}
-    return {"decision": "rejected", "reason": verdict.reason, "classifier": verdict.classifier}
+        return {"decision": "item", "reason": None, "classifier": verdict.classifier, **machine}
+    return {"decision": "rejected", "reason": verdict.reason, "classifier": verdict.classifier,
+            **machine}
 
 
-def item_row(item: Item) -> dict:
+def item_row(item: Item, review: Review | None = None) -> dict:
     row = asdict(item)
     for key in ("countries", "organisations", "kinds", "topics"):
         row[key] = json.dumps(list(row[key]), ensure_ascii=False)
     row["evidence"] = json.dumps(row["evidence"], ensure_ascii=False, sort_keys=True)
+    row["reviewed"] = review.reviewed if review else "none"
+    row["corrected"] = json.dumps(list(review.corrected)) if review and review.corrected else None
+    row["machine"] = (json.dumps(dict(review.machine), ensure_ascii=False, sort_keys=True)
+                      if review and review.machine else None)
     return row
 
 
-def save_item(db: sqlite_utils.Database, item: Item, *, article_text: str, now: str) -> str:
+def save_item(db: sqlite_utils.Database, item: Item, *, article_text: str, now: str,
+              review: Review | None = None) -> str:
     """Insert or update an item; return ``added``, ``updated`` or ``unchanged``."""
-    row = item_row(item)
+    row = item_row(item, review)
     old = next(iter(db["items"].rows_where("url = ?", [item.url])), None)
     if old is not None:
         if all(old.get(k) == v for k, v in row.items()):
@@ -141,8 +157,23 @@ def delete_item(db: sqlite_utils.Database, url: str, *, article_text: str) -> bo
     return True
 
 
-def set_decision(db: sqlite_utils.Database, url: str, verdict: Item | Rejection) -> None:
-    db["articles"].update(url, _decision(verdict))
+def set_decision(db: sqlite_utils.Database, url: str, verdict: Item | Rejection,
+                 review: Review | None = None) -> None:
+    db["articles"].update(url, _decision(verdict, review))
+
+
+def save_corrections(db: sqlite_utils.Database, corrections: Corrections) -> set[str]:
+    """Make the ``corrections`` table mirror the file; return the URLs whose entry was added,
+    changed or removed (their articles need the corrections applied again)."""
+    old = {row["url"]: row for row in db["corrections"].rows}
+    new = {url: correction.row() for url, correction in corrections.entries.items()}
+    changed = {url for url in old.keys() | new.keys() if old.get(url) != new.get(url)}
+    for url in changed:
+        if url in new:
+            db["corrections"].upsert(new[url], pk="url")
+        else:
+            db["corrections"].delete(url)
+    return changed
 
 
 def _rowid(db: sqlite_utils.Database, table: str, url: str) -> int:
