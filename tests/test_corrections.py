@@ -356,3 +356,28 @@ def test_the_service_keeps_the_last_good_corrections(tmp_path, caplog):
     assert f"{path}:18: corrections[2].oops: unknown key" in caplog.text
     path.write_text(VALID.split("  - url: https://example.org/news/2")[0], encoding="utf-8")
     assert list(watch.current().entries) == ["https://example.org/news/1"]
+
+
+def test_a_pass_of_the_service_goes_on_with_a_malformed_file(site, tmp_path):
+    """The running service's Sync: a bad edit is logged, the pass runs on the last good ones."""
+    config = load_config(write_config(tmp_path, SOURCES.format(base=site.base)))
+    path = write(tmp_path, "")
+    edit_corrections(path, site.url(VTV), fields={}, action="reject", note=None, by="lan",
+                     now=NOW)
+    db = connect(tmp_path / "service.db")
+    sync = Sync(db, classifier=default_classifier(), corrections=CorrectionsWatch(path))
+    path.write_text(path.read_text(encoding="utf-8") + "  - url: [broken\n", encoding="utf-8")
+    result = sync.sync_source(config.sources[0])
+    assert result.status == "ok"
+    assert site.url(VTV) not in items(db)  # the last good file rejected it
+    assert articles(db)[site.url(VTV)]["reason"] == REJECTED
+    db.close()
+
+
+def test_the_readme_example_file_is_valid(tmp_path):
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Fixing an item"):]
+    start = section.index("```yaml\n") + len("```yaml\n")
+    example = section[start: section.index("```", start)]
+    entries = load_corrections(write(tmp_path, example)).entries
+    assert [c.action for c in entries.values()] == [None, "reject", "accept"]
