@@ -37,6 +37,7 @@ RSS here). Figures are printed, never asserted (tests/test_classify.py asserts).
     .venv/bin/python bench/evaluate.py -v           # and every disagreement, per set
     .venv/bin/python bench/evaluate.py --outside ../shared/dev-corpus
     .venv/bin/python bench/evaluate.py --record bench/EVALUATION.md   # make evaluate
+    .venv/bin/python bench/evaluate.py --corrections corrections.yaml --db db/coopwatch.db
 """
 
 from __future__ import annotations
@@ -600,6 +601,13 @@ def main() -> None:
                         help=f"the outside labelled corpus (default {OUTSIDE})")
     parser.add_argument("--record", type=Path, metavar="FILE",
                         help="also write the figures to FILE (make evaluate: bench/EVALUATION.md)")
+    parser.add_argument("--corrections", type=Path, metavar="FILE",
+                        help="score against the reviewed articles of this corrections file "
+                             "instead (with --db; bench/reviewed.py)")
+    parser.add_argument("--db", type=Path, default=ROOT / "db" / "coopwatch.db",
+                        help="with --corrections: the database holding the reviewed articles")
+    parser.add_argument("--config", type=Path, default=ROOT / "sources.yaml",
+                        help="with --corrections: the scope and outlet countries")
     parser.add_argument("--sync-into", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--memory-probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -607,6 +615,11 @@ def main() -> None:
         return sync_outside(args.outside.resolve(), args.sync_into)
     if args.memory_probe:
         return memory_probe(tuple(folder for folders in SETS.values() for folder in folders))
+    if args.corrections:
+        from bench.reviewed import evaluate_reviewed
+
+        print("\n".join(evaluate_reviewed(args.corrections, args.db, args.config)))
+        return None
     report = evaluate(args.outside, args.verbose)
     print("\n" + "\n".join(report))
     if args.record:

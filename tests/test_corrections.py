@@ -381,3 +381,33 @@ def test_the_readme_example_file_is_valid(tmp_path):
     example = section[start: section.index("```", start)]
     entries = load_corrections(write(tmp_path, example)).entries
     assert [c.action for c in entries.values()] == [None, "reject", "accept"]
+
+
+def test_corrections_become_evaluation_data(site, tmp_path):
+    """bench/evaluate.py --corrections: the current classifier scored on the reviewed pages."""
+    import subprocess
+    import sys
+
+    config_path = write_config(tmp_path, SOURCES.format(base=site.base))
+    db_path = tmp_path / "db" / "coopwatch.db"
+    path = write(tmp_path, "")
+    for url, fields, action in ((LAOS, {"place": "Đà Nẵng"}, None), (VTV, {}, "reject"),
+                                (FLOWERS, {"countries": ("LA", "VN")}, "accept")):
+        edit_corrections(path, site.url(url), fields=fields, action=action, note=None,
+                         by="lan", now=NOW)
+    db = connect(db_path)
+    Sync(db, classifier=default_classifier(), corrections=CorrectionsWatch(path),
+         countries={"rss": "VN"}).run(load_config(config_path).enabled())
+    db.close()
+    root = Path(__file__).parent.parent
+    result = subprocess.run(
+        [sys.executable, str(root / "bench" / "evaluate.py"), "--corrections", str(path),
+         "--db", str(db_path), "--config", str(config_path)],
+        capture_output=True, text=True, check=True, cwd=root)
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"reviewed articles in {path}: 3 labelled (1 accept, 1 fields, 1 reject)"
+    assert lines[1:4] == [
+        "decision right   0.33 1/3",
+        "items kept       0.50 1/2   (recall on reviewed items)",
+        "rejections kept  0.00 0/1   (reviewer-rejected pages still rejected)"]
+    assert lines[4] == "place            0.00 0/1"
