@@ -130,7 +130,31 @@ async def item_card(datasette: Any, url: str) -> dict[str, Any] | None:
                       if isinstance(evidence[f], str) and evidence[f]]
     item["others"] = [r for r in await rows(datasette, REPORTS_SQL, {"id": item["event_id"]})
                       if r["url"] != url] if item.get("event_id") else []
+    item["review"] = await review(datasette, item)
     return item
+
+
+async def review(datasette: Any, item: dict[str, Any]) -> dict[str, Any] | None:
+    """A reviewed item's correction for its card: who, when, the note, and each corrected field
+    as ``(name, the classifier's value, the reviewer's)``, values as text."""
+    if (item.get("reviewed") or "none") == "none":
+        return None
+    found = await rows(datasette, "select note, by, at from corrections where url = :url",
+                       {"url": item["url"]})
+    machine, corrected = _json(item.get("machine")) or {}, _json(item.get("corrected")) or []
+    fields = [(name.replace("_", " "), _text(machine.get(name)), _text(item.get(name)))
+              for name in corrected]
+    return {"reviewed": item["reviewed"], **(found[0] if found else {}), "fields": fields}
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "(none)"
+    return "(none)" if value in (None, "") else str(value)
 
 
 async def event_card(datasette: Any, event_id: str) -> dict[str, Any] | None:

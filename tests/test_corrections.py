@@ -411,3 +411,41 @@ def test_corrections_become_evaluation_data(site, tmp_path):
         "items kept       0.50 1/2   (recall on reviewed items)",
         "rejections kept  0.00 0/1   (reviewer-rejected pages still rejected)"]
     assert lines[4] == "place            0.00 0/1"
+
+
+def test_the_item_card_strikes_the_machine_value_through(site, tmp_path):
+    import asyncio
+
+    from datasette.utils import tilde_encode
+
+    from jobs import serve
+
+    config_path = write_config(tmp_path, SOURCES.format(base=site.base))
+    db_path = tmp_path / "db" / "coopwatch.db"
+    path = write(tmp_path, "")
+    edit_corrections(path, site.url(LAOS), fields={"place": "Đà Nẵng"}, action=None,
+                     note="the second paragraph", by="lan", now=NOW)
+    db = connect(db_path)
+    Sync(db, classifier=default_classifier(), corrections=CorrectionsWatch(path),
+         countries={"rss": "VN"}).run(load_config(config_path).enabled())
+    machine = json.loads(items(db)[site.url(LAOS)]["machine"])["place"]
+    db.close()
+    ds = serve.make_datasette(db_path)
+    loop = asyncio.new_event_loop()
+    try:
+        page = loop.run_until_complete(ds.client.get(
+            f"/coopwatch/items/{tilde_encode(site.url(LAOS))}")).text
+        facets = loop.run_until_complete(ds.client.get("/coopwatch/items.json?_facet=reviewed"))
+        notes = loop.run_until_complete(ds.client.get(
+            "/coopwatch/corrections_with_notes.json?_shape=objects")).json()["rows"]
+    finally:
+        ds.get_database(serve.DATABASE_NAME).close()
+        loop.close()
+    assert "corrected by lan on 2026-12-05 01:20 UTC: the second paragraph" in page
+    assert (f'<dt>place</dt><dd><del title="the classifier\'s value">{machine}</del> '
+            '<ins title="the reviewer\'s value">Đà Nẵng</ins></dd>') in page
+    reviewed = {v["value"]: v["count"]
+                for v in facets.json()["facet_results"]["reviewed"]["results"]}
+    assert reviewed == {"corrected": 1, "none": 1}
+    assert [(r["note"], r["by"], r["reviewed"]) for r in notes] == [
+        ("the second paragraph", "lan", "corrected")]
