@@ -32,6 +32,7 @@ it changes for the running service, keeping the last good entries when an edit i
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
@@ -70,6 +71,13 @@ class Correction:
     note: str | None = None
     line: int = 0
 
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Correction:
+        """The entry a ``corrections`` table row was made from (``row`` reversed)."""
+        fields = json.loads(row["fields"]) if row["fields"] else {}
+        fields = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
+        return cls(row["url"], row["by"], row["at"], fields, row["action"], row["note"])
+
     def row(self) -> dict:
         """The ``corrections`` table's row (jobs/store.py)."""
         fields = {k: list(v) if isinstance(v, tuple) else v for k, v in self.fields.items()}
@@ -104,8 +112,6 @@ class Review:
 
 
 def _json(value: Any) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 

@@ -26,7 +26,7 @@ import sqlite_utils
 
 from jobs import events, store
 from jobs.config import shown_pattern
-from jobs.corrections import Corrections, CorrectionsWatch, Review, apply
+from jobs.corrections import Correction, Corrections, CorrectionsWatch, Review, apply
 from jobs.errors import ParseError, RateLimitedError, SourceError, StoppedError
 from jobs.extract import extract_article
 from jobs.fetch import Fetcher
@@ -383,7 +383,9 @@ def reclassify(db: sqlite_utils.Database, classifier: Classifier,
     updated in place (``first_seen`` kept), unchanged ones not written at all.
     """
     countries = countries or {}
-    corrections = corrections or Corrections("")
+    if corrections is None:  # none given: the ones last applied stay in force
+        corrections = Corrections("", {row["url"]: Correction.from_row(row)
+                                       for row in db["corrections"].rows})
     counts = ReclassifyCounts()
     with store.transaction(db):
         store.save_corrections(db, corrections)

@@ -319,6 +319,8 @@ def test_corrections_hold_through_sync_reclassify_and_resync(site, tmp_path):
     assert items(db)[laos]["event_id"] == laos_event
     reclassify(db, classifier, {"rss": "VN"}, watch.current())
     check()
+    reclassify(db, classifier, {"rss": "VN"})  # no file given: the ones last applied hold
+    check()
     sync.run(config.enabled())
     check()
 
