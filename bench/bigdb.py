@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 from bench import texts
-from jobs.schema import connect, fold
+from jobs.schema import connect
+from jobs.text import fold
 
 POOLS = {"titles": 1009, "summaries": 2003, "texts": 4001}  # primes: combinations don't repeat
 COUNTRIES = [["LA", "VN"], ["CN", "VN"], ["KH", "VN"], ["CU", "VN"], ["JP", "VN"], ["KR", "VN"],

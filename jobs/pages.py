@@ -18,6 +18,7 @@ from datasette.database import QueryInterrupted
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound, Response
 
+from jobs import facets
 from jobs.cells import DATABASE, JSON_COLUMNS
 from jobs.classify.gazetteer import load as gazetteer
 from jobs.countries import country_label
@@ -27,13 +28,9 @@ logger = logging.getLogger(__name__)
 
 RANKING_MS = 1000
 # The home page ranks the events of the last twelve months of records (up to today: a date in
-# the future is a misreading), an undated one by its first report; both through the index on
-# event_date (a plain OR on the two columns would read the whole table).
-RECENT = """e.rowid in (
-  with since(day) as (select date(min(max(event_date), date('now')), '-1 year') from events)
-  select rowid from events, since where event_date > since.day
-  union all
-  select rowid from events, since where event_date is null and first_reported > since.day)"""
+# the future is a misreading), an undated one by its first report: the day event_pairs and
+# event_organisations keep beside each event (jobs/schema.py), so no event's JSON is read.
+SINCE = "select date(min(max(event_date), date('now')), '-1 year') from events"
 EVIDENCE_ORDER = ("cooperation", "countries", "organisations", "event_date", "place", "kinds")
 REPORTS_SQL = """
 select i.url, i.title, i.source, a.language, i.published, i.event_date, i.summary
@@ -91,6 +88,8 @@ async def template_vars(datasette: Any, template: str, database: str | None,
         return {"card": await item_card(datasette, tilde_decode(pks))}
     if pks and table == "events" and not request.url_vars.get("format"):
         return {"card": await event_card(datasette, tilde_decode(pks))}
+    if database == DATABASE and facets.COUNT_KEY in request.scope:
+        return {"capped_count": request.scope[facets.COUNT_KEY], "count_cap": facets.COUNT_CAP}
     return {}
 
 
@@ -101,11 +100,10 @@ async def home(datasette: Any) -> dict[str, Any]:
     latest = await rows(datasette, """select url, title, source, published, place, countries,
         organisations, event_id from items order by published desc, first_seen desc, url
         limit 8""")
-    pairs = await ranking(datasette, f"""select a.value as a, b.value as b, count(*) as events
-        from events e join json_each(e.countries) a join json_each(e.countries) b
-        on a.value < b.value where {RECENT} group by 1, 2 order by events desc, a, b limit 8""")
-    organisations = await ranking(datasette, f"""select o.value as name, count(*) as events
-        from events e join json_each(e.organisations) o where {RECENT}
+    pairs = await ranking(datasette, f"""select a, b, count(*) as events from event_pairs
+        where day > ({SINCE}) group by 1, 2 order by events desc, a, b limit 8""")
+    organisations = await ranking(datasette, f"""select organisation as name,
+        count(*) as events from event_organisations where sort > ({SINCE})
         group by 1 order by events desc, name limit 8""")
     health = (await rows(datasette, """select count(*) as sources,
         sum(consecutive_failures > 0) as failing, max(last_ok) as last_ok,
@@ -170,10 +168,10 @@ async def event_card(datasette: Any, event_id: str) -> dict[str, Any] | None:
 
 async def organisation_page(datasette: Any, request: Any) -> Response:
     name = unquote(request.url_vars["name"])
-    items = await rows(datasette, """select url, title, source, published, countries,
-        organisations, kinds, event_id from items
-        where exists (select 1 from json_each(items.organisations) where value = :name)
-        order by published desc, url limit 200""", {"name": name})
+    items = await rows(datasette, """select i.url, i.title, i.source, i.published, i.countries,
+        i.organisations, i.kinds, i.event_id from item_organisations o
+        join items i on i.url = o.item where o.organisation = :name
+        order by o.sort desc, o.item desc limit 200""", {"name": name})
     if not items:
         raise NotFound(f"No item names the organisation {name!r}")
     partners = Counter(o for i in items for o in i.get("organisations") or [] if o != name)
@@ -190,12 +188,10 @@ async def organisation_page(datasette: Any, request: Any) -> Response:
 
 async def pair_page(datasette: Any, request: Any) -> Response:
     a, b = sorted(code.upper() for code in (request.url_vars["a"], request.url_vars["b"]))
-    events = await rows(datasette, """select id, event_date, first_reported, title, url, place,
-        organisations, kinds, reports, outlets from events e
-        where exists (select 1 from json_each(e.countries) where value = :a)
-          and exists (select 1 from json_each(e.countries) where value = :b)
-        order by coalesce(e.event_date, e.first_reported) desc, e.id limit 500""",
-        {"a": a, "b": b})
+    events = await rows(datasette, """select e.id, e.event_date, e.first_reported, e.title, e.url,
+        e.place, e.organisations, e.kinds, e.reports, e.outlets from event_pairs p
+        join events e on e.id = p.event where p.a = :a and p.b = :b
+        order by p.day desc, p.event desc limit 500""", {"a": a, "b": b})
     kinds_per_year: dict[str, Counter] = {}
     for event in events:
         year = (event.get("event_date") or event.get("first_reported") or "")[:4] or "unknown"

@@ -74,6 +74,7 @@ class Sync:
     stopping: threading.Event = field(default_factory=threading.Event)  # set on shutdown
     corrections: CorrectionsWatch | None = None  # reviewers' corrections, reread when changed
     countries: dict[str, str | None] = field(default_factory=dict)  # each source's country
+    applied: Corrections | None = None  # the corrections the stored articles last got
 
     def claim(self, urls: list[str]) -> list[str]:
         """Keep the URLs no other source of this pass has taken, and take them.
@@ -111,13 +112,16 @@ class Sync:
     def sync_source(self, source: Source) -> RunResult:
         started = self.clock()
         corrections = self.corrections.current() if self.corrections else None
+        fresh = corrections is not None and corrections is not self.applied
         with self.lock, store.transaction(self.db):
-            if corrections is not None and self.classifier is not None:
+            if fresh and self.classifier is not None:
                 correct_stored(self.db, corrections, self.classifier,
                                {**self.countries, source.name: source.country})
             store.ensure_source(self.db, source)
             state = store.source_state(self.db, source.name)
             state["previous_run"] = store.last_run(self.db, source.name)
+        if fresh:
+            self.applied = corrections
         wait_until = state.get("next_check")
         if wait_until and wait_until > iso(started):
             note = f"server asked to wait until {wait_until}"
@@ -380,7 +384,8 @@ def reclassify(db: sqlite_utils.Database, classifier: Classifier,
     over its verdicts; no network.
 
     Items are updated idempotently: new ones added, no-longer-items removed, changed ones
-    updated in place (``first_seen`` kept), unchanged ones not written at all.
+    updated in place (``first_seen`` kept), unchanged ones not written at all. Last, the array
+    columns' rows and the facet counts are rebuilt from the tables (``store.rebuild_array_rows``).
     """
     countries = countries or {}
     if corrections is None:  # none given: the ones last applied stay in force
@@ -397,6 +402,7 @@ def reclassify(db: sqlite_utils.Database, classifier: Classifier,
         if not rows:
             with store.transaction(db):
                 counts.events = events.relink_all(db)
+                store.rebuild_array_rows(db)
             return counts
         with store.transaction(db):
             for row in rows:

@@ -11,6 +11,9 @@ metadata cannot:
   Datasette's write connection included (reads are opened ``mode=ro`` anyway), and the SQL
   function ``country_label('VN')`` → "Viet Nam (VN)" for queries and dashboard menus, and
   ``place_latitude(place)``, ``place_longitude(place)`` from the place gazetteer, for the map.
+* ``register_facet_classes``, ``filters_from_request`` and an ASGI layer (``jobs.facets``):
+  array filters, facets, counts and search on items and events through indexes and summary
+  tables, not every row.
 * ``render_cell`` (``jobs.cells``), ``extra_template_vars`` and ``register_routes``
   (``jobs.pages``): chips, links, the home page, item and event cards, organisation and
   country-pair pages.
@@ -24,7 +27,7 @@ from typing import Any
 from datasette import hookimpl
 from datasette.utils import tilde_encode
 
-from jobs import cells, csvsafe, middleware, pages
+from jobs import cells, csvsafe, facets, middleware, pages
 from jobs.classify.gazetteer import load as gazetteer
 from jobs.countries import country_label, language_name
 from jobs.highlight import why_event_matched, why_matched
@@ -40,7 +43,7 @@ def asgi_wrapper(datasette: Any) -> Any:
             lambda path: pages.feed_title(datasette, path))
         app = middleware.json_arrays(middleware.dashboard_countries(app, country_label))
         app = csvsafe.complete_csv_streams(csvsafe.neutralize_csv_formulas(app), cells.DATABASE)
-        return middleware.refuse_writes(app)
+        return middleware.refuse_writes(facets.rewrite_query(app))
 
     return wrap
 
@@ -104,6 +107,19 @@ def extra_template_vars(template: str, database: str | None, table: str | None,
         return await pages.template_vars(datasette, template, database, table, request)
 
     return template_vars
+
+
+@hookimpl
+def register_facet_classes() -> list[type]:
+    return [facets.IndexedFacet]
+
+
+@hookimpl
+def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> Any:
+    async def indexed() -> Any:
+        return await facets.filters(request, database, table, datasette)
+
+    return indexed
 
 
 @hookimpl

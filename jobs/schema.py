@@ -276,6 +276,126 @@ def _add_corrections(db: sqlite_utils.Database) -> None:
     db["items"].create_index(["reviewed"])
 
 
+# Array columns as rows: table -> (key, sort key, [(array column, side table, value column)]).
+ARRAY_TABLES = {
+    "items": ("url", "{r}.published", [("countries", "item_countries", "country"),
+                                       ("organisations", "item_organisations", "organisation"),
+                                       ("kinds", "item_kinds", "kind")]),
+    "events": ("id", "coalesce({r}.event_date, {r}.first_reported)",
+               [("countries", "event_countries", "country"),
+                ("organisations", "event_organisations", "organisation"),
+                ("kinds", "event_kinds", "kind")]),
+}
+# Whole-table facet counts kept in ``facet_counts``: these columns, these JSON arrays (counted,
+# with no side table) and the array columns above.
+COUNTED_COLUMNS = {"items": ("source", "year", "reviewed"), "events": ("year",)}
+COUNTED_ARRAYS = {"items": ("corrected",), "events": ()}
+
+
+def _each(row: str, column: str) -> str:
+    """The values of a JSON array column (malformed JSON reads as no value)."""
+    return f"json_each(case when json_valid({row}.{column}) then {row}.{column} else '[]' end)"
+
+
+def _trigger_body(table: str, row: str, add: bool) -> str:
+    """The statements adding (``add``, row ``new``) or removing (row ``old``) one row's side
+    rows and facet counts."""
+    key, sort, arrays = ARRAY_TABLES[table]
+    sort, owner = sort.format(r=row), table[:-1]
+    values = [(c, f"(select {row}.{c} as value where {row}.{c} is not null)")
+              for c in COUNTED_COLUMNS[table]]
+    values += [(c, f"(select distinct value from {_each(row, c)} where value is not null)")
+               for c in (*COUNTED_ARRAYS[table], *(c for c, _, _ in arrays))]
+    statements = []
+    for column, found in values:
+        statements.append(
+            f"insert into facet_counts (tbl, facet, value, rows) select '{table}', '{column}', "
+            f"value, 1 from {found} where true on conflict (tbl, facet, value) do update set "
+            "rows = rows + 1" if add else
+            f"update facet_counts set rows = rows - 1 where tbl = '{table}' and "
+            f"facet = '{column}' and value in (select value from {found})")
+    for column, side, name in arrays:
+        statements.append(
+            f"insert or ignore into {side} ({owner}, {name}, sort) select {row}.{key}, value, "
+            f"{sort} from {_each(row, column)} where value is not null" if add else
+            f"delete from {side} where {owner} = {row}.{key}")
+    if table == "events":
+        statements.append(
+            "insert or ignore into event_pairs (a, b, day, event) select x.value, y.value, "
+            f"{sort}, {row}.id from {_each(row, 'countries')} x join {_each(row, 'countries')} "
+            "y on x.value < y.value" if add else
+            f"delete from event_pairs where event = {row}.id")
+    return "".join(f"{statement}; " for statement in statements)
+
+
+def _add_array_rows(db: sqlite_utils.Database) -> None:
+    """The array columns as rows, a table of country pairs and whole-table facet counts.
+
+    ``item_countries(item, country, sort)``, ``item_organisations``, ``item_kinds`` and the same
+    for events (``event``; ``sort`` is the event's day) hold one row per value of the JSON array
+    columns, which stay as they are for downloads. ``sort`` is the owner's sort key
+    (``published``, the event's day), so "the newest items naming VNA" is one range of the index
+    on (value, sort), not a scan. ``event_pairs(a, b, day, event)``: each pair of an event's
+    countries, ``a < b``. ``facet_counts(tbl, facet, value, rows)``: how many rows of ``items``
+    and ``events`` hold each value of source, year and the array columns, so a facet over the
+    whole table reads a few hundred rows instead of the table.
+
+    Triggers keep them in step with ``items`` and ``events`` inside the writing statement's
+    transaction, whatever writes the rows (``jobs.store``, a migration, ``bench/bigdb.py``);
+    ``refill_array_rows`` (run here and by ``reclassify``) rebuilds them from the tables.
+    """
+    db.execute("create table facet_counts (tbl text not null, facet text not null, "
+               "value not null, rows integer not null, primary key (tbl, facet, value))")
+    for table, (_key, _sort, arrays) in ARRAY_TABLES.items():
+        owner = table[:-1]
+        for _column, side, name in arrays:
+            db.execute(f"create table {side} ({owner} text not null, {name} text not null, "
+                       f"sort text, primary key ({owner}, {name})) without rowid")
+            db.execute(f"create index {side}_by_{name} on {side}({name}, sort, {owner})")
+    db.execute("create table event_pairs (a text not null, b text not null, day text, "
+               "event text not null, primary key (a, b, event))")
+    db.execute("create index event_pairs_by_day on event_pairs(a, b, day, event)")
+    db.execute("create index event_pairs_by_event on event_pairs(event)")
+    db.execute("create index event_pairs_recent on event_pairs(day)")
+    for table, (key, _sort, arrays) in ARRAY_TABLES.items():
+        watched = [key, *COUNTED_COLUMNS[table], *COUNTED_ARRAYS[table],
+                   *(c for c, _, _ in arrays),
+                   *(["published"] if table == "items" else ["event_date", "first_reported"])]
+        changed = " or ".join(f"old.{c} is not new.{c}" for c in dict.fromkeys(watched))
+        add, remove = _trigger_body(table, "new", True), _trigger_body(table, "old", False)
+        db.execute(f"create trigger {table}_rows_insert after insert on {table} begin {add}end")
+        db.execute(f"create trigger {table}_rows_delete after delete on {table} begin {remove}end")
+        db.execute(f"create trigger {table}_rows_update after update on {table} when {changed} "
+                   f"begin {remove}{add}end")
+    refill_array_rows(db)
+
+
+def refill_array_rows(db: sqlite_utils.Database) -> None:
+    """Rebuild the side tables, ``event_pairs`` and ``facet_counts`` from ``items`` and
+    ``events`` (call inside a transaction): what the triggers keep in step, from scratch."""
+    db.execute("delete from facet_counts")
+    db.execute("delete from event_pairs")
+    for table, (key, sort, arrays) in ARRAY_TABLES.items():
+        owner, sort = table[:-1], sort.format(r="r")
+        for column in COUNTED_COLUMNS[table]:
+            db.execute(f"insert into facet_counts select '{table}', '{column}', {column}, "
+                       f"count(*) from {table} where {column} is not null group by {column}")
+        for column in COUNTED_ARRAYS[table]:
+            db.execute(f"insert into facet_counts select '{table}', '{column}', value, "
+                       f"count(*) from (select distinct r.rowid, j.value from {table} r, "
+                       f"{_each('r', column)} j where j.value is not null) group by value")
+        for column, side, name in arrays:
+            db.execute(f"delete from {side}")
+            db.execute(f"insert or ignore into {side} ({owner}, {name}, sort) select r.{key}, "
+                       f"j.value, {sort} from {table} r, {_each('r', column)} j "
+                       "where j.value is not null")
+            db.execute(f"insert into facet_counts select '{table}', '{column}', {name}, "
+                       f"count(*) from {side} group by {name}")
+    db.execute("insert or ignore into event_pairs (a, b, day, event) select x.value, y.value, "
+               f"{ARRAY_TABLES['events'][1].format(r='r')}, r.id from events r, "
+               f"{_each('r', 'countries')} x, {_each('r', 'countries')} y where x.value < y.value")
+
+
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
 MIGRATIONS: list[Migration] = [
@@ -290,6 +410,7 @@ MIGRATIONS: list[Migration] = [
     ("0009_article_published_from", _add_published_from),
     ("0010_event_linking", _add_event_linking),
     ("0011_corrections", _add_corrections),
+    ("0012_array_rows", _add_array_rows),
 ]
 
 

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from jobs.models import Article, Item, Rejection, RunResult, Source
+from jobs.schema import refill_array_rows
+from jobs.text import fold
 
 if TYPE_CHECKING:
     from jobs.corrections import Corrections, Review
-from jobs.text import fold
 
 QUERY_BATCH = 500
 
@@ -250,6 +251,14 @@ def record_run(
             "error": result.error,
         }
     )
+
+
+def rebuild_array_rows(db: sqlite_utils.Database) -> None:
+    """Rebuild ``item_countries`` … ``event_pairs`` and ``facet_counts`` from ``items`` and
+    ``events`` (inside a transaction). Triggers keep them in step with every write
+    (jobs/schema.py); ``reclassify`` runs this too, so a database written around them (a manual
+    fix in the sqlite3 shell with triggers off) is made whole again."""
+    refill_array_rows(db)
 
 
 def set_event(db: sqlite_utils.Database, url: str, event_id: str) -> None:
