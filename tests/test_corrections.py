@@ -240,6 +240,9 @@ def test_correct_command(runner, tmp_path):
     bad = runner.invoke(main, ["correct", "https://example.org/x", "--set", "kinds=handshake",
                                "--by", "lan", "--config", str(config)])
     assert bad.exit_code == 2 and "'handshake' is not one of" in bad.output
+    checked = runner.invoke(main, ["check", "--config", str(config)])
+    assert checked.exit_code == 0
+    assert f"{tmp_path / 'corrections.yaml'}: 1 corrections (1 reject)" in checked.output
 
 
 def test_a_malformed_file_stops_one_shot_commands_with_exit_2(runner, tmp_path):
