@@ -428,9 +428,10 @@ def edit_corrections(path: str | Path, url: str, *, fields: Mapping[str, Any],
     round_trip = YAML()
     round_trip.preserve_quotes = True
     round_trip.indent(mapping=2, sequence=4, offset=2)
-    document = round_trip.load(path.read_text(encoding="utf-8")) if path.exists() else None
-    if document is None:
-        document = round_trip.load(HEADER + "corrections: []\n")
+    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    document = round_trip.load(text)
+    if document is None:  # a new file, or one of comments only: they are kept
+        document = round_trip.load(text.rstrip("\n") + "\ncorrections: []\n")
     if document.get("corrections") is None:
         document["corrections"] = []
     entries = document["corrections"]

@@ -223,6 +223,15 @@ def test_edit_keeps_comments_and_order_and_says_what_changed(tmp_path):
                             note=None, by="lan", now=NOW) == []
 
 
+def test_a_file_of_comments_only_keeps_them(tmp_path):
+    path = write(tmp_path, "# Corrections of the Hanoi desk.\n")
+    edit_corrections(path, "https://example.org/a", fields={}, action="accept", note=None,
+                     by="lan", now=NOW)
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# Corrections of the Hanoi desk.\ncorrections:\n  - url: "
+                           "https://example.org/a\n    accept: true\n")
+
+
 def test_correct_command(runner, tmp_path):
     config = write_config(tmp_path, "  - name: rss\n    url: http://127.0.0.1:9/rss.xml\n")
     result = runner.invoke(main, ["correct", "https://example.org/x", "--set", "place=Huế",
