@@ -346,16 +346,17 @@ def reclassify(config_path: str, db_path: str, wait: bool, corrections_path: str
               help="Who decides (or $COOPWATCH_REVIEWER).")
 @config_option
 @corrections_option
+@db_option
 @clean_errors
 def correct(url: str, assignments: tuple[str, ...], action: str | None, note: str | None,
-            by: str, config_path: str, corrections_path: str | None) -> None:
+            by: str, config_path: str, corrections_path: str | None, db_path: str) -> None:
     """Record a reviewer's correction of one article's item in the corrections file.
 
     Appends or updates the article's entry (its URL canonicalised as the store does), keeping
     the file's comments and order, and prints what changed. Values are checked: ISO country
     codes, the kinds and topics vocabularies, dates as YYYY-MM-DD (an empty value clears place
     or event_date). The next sync, reclassify or pass of the running service applies it; the
-    classifier never overwrites it.
+    classifier never overwrites it. The database is only read, to say what it holds now.
 
     \b
     Example: coopwatch correct https://example.org/news/1 --set place=Huế --by lan
@@ -364,7 +365,7 @@ def correct(url: str, assignments: tuple[str, ...], action: str | None, note: st
     """
     from datetime import UTC, datetime
 
-    from jobs.corrections import edit_corrections, parse_assignment
+    from jobs.corrections import edit_corrections, parse_assignment, stored_state
 
     path = _corrections_file(config_path, corrections_path)
     try:
@@ -379,6 +380,9 @@ def correct(url: str, assignments: tuple[str, ...], action: str | None, note: st
     for change in changes:
         click.echo(change)
     click.echo(f"{path}: saved; applied by the next sync, reclassify or pass of the service")
+    state = stored_state(db_path, url)
+    if state:
+        click.echo(state)
 
 
 host_option = click.option("--host", default="127.0.0.1", show_default=True,

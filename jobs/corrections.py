@@ -454,6 +454,28 @@ def edit_corrections(path: str | Path, url: str, *, fields: Mapping[str, Any],
     return changes
 
 
+def stored_state(db_path: str | Path, url: str) -> str | None:
+    """What the database holds for ``url`` now, in a line (read-only: ``correct`` may run beside
+    the service), or None without a database."""
+    import sqlite3
+
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        return None
+    url = _article_url(url)
+    try:
+        with sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True) as conn:
+            row = conn.execute("select decision, reason from articles where url = ?",
+                               [url]).fetchone()
+    except sqlite3.Error:
+        return None
+    if row is None:
+        return (f"{url} is not stored yet (a typo? the URL as the store keeps it is in "
+                "articles.url): the correction applies when a sync fetches it")
+    decision, reason = row
+    return f"stored as {'an item' if decision == 'item' else f'rejected ({reason})'}"
+
+
 def _same_url(value: Any, url: str) -> bool:
     try:
         return _article_url(value) == url

@@ -463,3 +463,23 @@ def test_the_item_card_strikes_the_machine_value_through(site, tmp_path):
     assert reviewed == {"corrected": 1, "none": 1}
     assert [(r["note"], r["by"], r["reviewed"]) for r in notes] == [
         ("the second paragraph", "lan", "corrected")]
+
+
+def test_correct_says_what_the_database_holds(runner, site, tmp_path):
+    config_path = write_config(tmp_path, SOURCES.format(base=site.base))
+    db_path = tmp_path / "db" / "coopwatch.db"
+    db = connect(db_path)
+    Sync(db, classifier=default_classifier()).run(load_config(config_path).enabled())
+    db.close()
+
+    def correct(url: str) -> list[str]:
+        result = runner.invoke(main, ["correct", url, "--accept", "--by", "lan", "--config",
+                                      str(config_path), "--db", str(db_path)])
+        assert result.exit_code == 0, result.output
+        return result.output.splitlines()
+
+    assert correct(site.url(VTV) + "?utm_source=x")[-1] == "stored as an item"
+    assert correct(site.url(FLOWERS))[-1].startswith("stored as rejected (")
+    assert correct(site.url("/society/no-such-page.html"))[-1] == (
+        f"{site.url('/society/no-such-page.html')} is not stored yet (a typo? the URL as the "
+        "store keeps it is in articles.url): the correction applies when a sync fetches it")
