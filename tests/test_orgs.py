@@ -97,6 +97,7 @@ def test_an_envoy_or_a_mission_is_the_embassy(sentence: str, name: str) -> None:
         ("Hội Nhà báo Peru cử đoàn sang.", "Hội Nhà báo Peru", "PE"),
         ("Phóng viên báo Tuổi trẻ đã phỏng vấn.", "Tuổi trẻ", "VN"),
         ("Đại sứ Việt Nam tại Peru dự lễ.", "Embassy of Vietnam in Peru", "VN"),
+        ("Báo Nghệ An và Báo Xiêng Khoảng (Lào) ký kết.", "Báo Xiêng Khoảng", "LA"),
     ],
 )
 def test_vietnamese_names(sentence: str, name: str, country: str) -> None:

@@ -372,7 +372,8 @@ def _fields(names: list[str], w: Words) -> tuple[str, ...]:
 
 
 def _country_of(tokens: Tokens, hits: list[Hit], start: int, end: int) -> str | None:
-    """A country named inside the name, else just before it ("Hungary's", "Turkish")."""
+    """A country named inside the name, else just before it ("Hungary's", "Turkish"), else in
+    brackets just after it."""
     inside = [(h.start, v) for h in hits for c, v in h.payloads
               if c == "country" and start <= h.start and h.end <= end
               and " ".join(tokens.lower[h.start : h.start + 2]) not in words().not_countries_vi]
@@ -384,6 +385,19 @@ def _country_of(tokens: Tokens, hits: list[Hit], start: int, end: int) -> str | 
         between = tokens.text[tokens.spans[before[-1][0] - 1][1] : tokens.spans[start][0]]
         if between.strip() in ("'s", "’s", "s", "", "của"):
             return max(before)[1]
+    return _bracketed_country(tokens, hits, end)
+
+
+def _bracketed_country(tokens: Tokens, hits: list[Hit], end: int) -> str | None:
+    """A country in brackets right after a name: "Báo Xiêng Khoảng (Lào)", "KBS (South Korea)"."""
+    if end >= len(tokens.words) or tokens.text[tokens.spans[end - 1][1] : tokens.spans[end][0]] \
+            .strip() != "(":
+        return None
+    for h in hits:
+        for category, value in h.payloads:
+            after = tokens.text[tokens.spans[h.end - 1][1] :].lstrip()
+            if category == "country" and h.start == end and after.startswith(")"):
+                return value
     return None
 
 
