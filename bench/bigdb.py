@@ -11,6 +11,14 @@ The full-text rows follow ``jobs.store``'s contract: ``items_fts.rowid = items.r
 ``jobs.schema.fold(title + "\\n" + body)``. ``fold`` works character by character (lower case,
 decompose, drop combining marks) so ``fold(a + "\\n" + b)`` is ``fold(a) + "\\n" + fold(b)``;
 ``check_fold`` proves it on sample rows.
+
+Every second item has an event of its own (``ev<n>``: two reports, its fields copied from the
+item), written after the items so ``events_fts`` is filled by its triggers as ``jobs.events``'s
+writes fill it. The array columns' rows and ``facet_counts`` (jobs/schema.py) are written by
+the schema's triggers, as on every write path, so ``reclassify``'s rebuild leaves them unchanged.
+
+    .venv/bin/python -m bench.bigdb --items 1000000 --out /tmp/big.db
+    .venv/bin/coopwatch serve --db /tmp/big.db
 """
 
 from __future__ import annotations
@@ -71,7 +79,8 @@ def _write_pools(db, pools: dict) -> None:
 
 ITEMS_SQL = """
 insert into items (rowid, url, source, title, published, event_date, place, countries,
-                   organisations, kinds, topics, summary, evidence, score, classifier, first_seen)
+                   organisations, kinds, topics, summary, evidence, score, classifier, first_seen,
+                   event_id)
 with recursive n(i) as (select 1 union all select i + 1 from n where i < :count),
   d(i, day) as (select i, date('2015-01-01', '+' || (i * 4000 / :count) || ' days') from n)
 select i, 'https://s' || printf('%03d', i % 50) || '.example/news/' || i || '.html',
@@ -83,10 +92,19 @@ select i, 'https://s' || printf('%03d', i % 50) || '.example/news/' || i || '.ht
   (select value from pool_kinds where id = i % 7),
   (select value from pool_topics where id = i % 6),
   s.text, json_object('countries', s.text), (i % 97) / 97.0, 'bench',
-  d.day || 'T08:00:00+00:00'
+  d.day || 'T08:00:00+00:00', 'ev' || (i / 2)
 from d
 join pool_titles t on t.id = i % 1009
 join pool_summaries s on s.id = i % 2003
+"""
+EVENTS_SQL = """
+insert into events (id, title, url, event_date, place, countries, organisations, kinds, topics,
+                    reports, outlets, first_reported, last_reported, first_seen,
+                    event_date_basis, event_day)
+select 'ev' || (rowid / 2), title, url, event_date, place, countries, organisations, kinds,
+  topics, 2, 2, published, published, first_seen,
+  case when event_date is null then 'missing' else 'stated' end, '--' || substr(event_date, 6, 5)
+from items where rowid % 2 = 0
 """
 FTS_SQL = """
 insert into items_fts (rowid, title, body, folded)
@@ -111,6 +129,7 @@ def make_items_db(path: Path, count: int, seed: int = 7) -> dict:
     db.execute(ITEMS_SQL, {"count": count})
     rows_s = time.perf_counter() - started
     db.execute(FTS_SQL)
+    db.execute(EVENTS_SQL)
     db.execute("commit")
     fts_s = time.perf_counter() - started - rows_s
     db.execute("pragma wal_checkpoint(truncate)")
@@ -142,3 +161,17 @@ def rare_term(seed: int = 7) -> tuple[str, float]:
                 counts[word] = counts.get(word, 0) + (1 if name == "texts" else 1_000_000)
     word = min(counts, key=lambda w: (counts[w], w))
     return word, counts[word] / POOLS["texts"]
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Build one benchmark database of N items.")
+    parser.add_argument("--items", type=int, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    print(json.dumps(make_items_db(args.out, args.items)))
+
+
+if __name__ == "__main__":
+    main()

@@ -214,6 +214,24 @@ def bench_reclassify(runner: Runner, plan: Plan) -> list[dict]:
     return results
 
 
+def serving_only(runner: Runner, plan: Plan, out: Path) -> None:
+    """Section 6 alone (pages, facets, search, CSV at the plan's sizes), as its own file."""
+    from bench.report_serving import serving_section
+
+    machine = figures.machine()
+    results = {"plan": asdict(plan), "serving": bench_serving(runner, plan),
+               "serving_settings": serving_settings()}
+    results["elapsed_s"] = time.perf_counter() - runner.started
+    head = (f"# coopwatch benchmarks: serving only\n\nWritten by `bench/run.py --serving` "
+            f"(mode **{plan.name}**) in {results['elapsed_s'] / 60:.1f} minutes on "
+            f"{machine.get('cpu', 'this machine')}. Raw figures: `{out.with_suffix('.json').name}`."
+            "\n\n")
+    out.write_text(head + serving_section(machine, results) + "\n", encoding="utf-8")
+    out.with_suffix(".json").write_text(json.dumps({"machine": machine, **results}, indent=1,
+                                                   ensure_ascii=False))
+    runner.say(f"wrote {out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     mode = parser.add_mutually_exclusive_group()
@@ -222,6 +240,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="where to write the results "
                         "(default bench/RESULTS.md; bench/RESULTS-<mode>.md for other modes)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--serving", action="store_true",
+                        help="only section 6, serving at scale, at the mode's sizes: "
+                             "bench/RESULTS-serving.md (a few minutes with --full)")
     parser.add_argument("--render", type=Path, metavar="JSON",
                         help="only rewrite the Markdown from a RESULTS*.json of an earlier run")
     args = parser.parse_args()
@@ -235,6 +256,13 @@ def main() -> None:
     out = args.out or ROOT / "bench" / name
     work = Path(tempfile.mkdtemp(prefix="coopwatch-bench-"))
     runner = Runner(work)
+    if args.serving:
+        try:
+            serving_only(runner, plan, args.out or ROOT / "bench" / "RESULTS-serving.md")
+        finally:
+            runner.log.close()
+            shutil.rmtree(work, ignore_errors=True)
+        return
     try:
         machine = figures.machine()
         results = {"plan": asdict(plan), "fold_check": check_fold()}

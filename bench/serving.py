@@ -34,6 +34,13 @@ QUERIES = {  # label → path under /coopwatch; what a reader clicks, then what 
     "search: hop tac (no diacritics)": "/items?_search=hop+tac",
     "search: hợp tác, no facets, no count": "/items?_search=h%E1%BB%A3p+t%C3%A1c&_nofacet=1"
                                             "&_nocount=1",
+    "an item": "/items/https:~2F~2Fs001.example~2Fnews~2F1.html",
+    "events page": "/events",
+    "an event": "/events/ev1",
+    "country pair LA-VN": "/-/pair/LA-VN",
+    "organisation VNA": "/-/organisation/VNA",
+    "map of events": "/events_map",
+    "home page": "/",
 }
 TIMED_OUT = re.compile(r'class="facets-timed-out">These facets timed out: ([^<]*)<')
 CSV_DOCUMENTED = "/items.csv?_stream=on"
@@ -76,7 +83,8 @@ class Server:
         self.process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=stderr, text=True)
         port = json.loads(self.process.stdout.readline())["port"]
-        self.base = f"http://127.0.0.1:{port}/coopwatch"
+        self.root = f"http://127.0.0.1:{port}"
+        self.base = f"{self.root}/coopwatch"
         self.session = requests.Session()
 
     def __enter__(self) -> Server:
@@ -93,7 +101,8 @@ class Server:
     def get_ms(self, path: str) -> tuple[float, int, str]:
         """Milliseconds, status, and the facets the page says timed out."""
         started = time.perf_counter()
-        response = self.session.get(self.base + path, timeout=60)
+        url = self.root + path if path == "/" or path.startswith("/-/") else self.base + path
+        response = self.session.get(url, timeout=60)
         elapsed = (time.perf_counter() - started) * 1000
         timed_out = TIMED_OUT.search(response.text)
         return elapsed, response.status_code, timed_out.group(1) if timed_out else ""
@@ -175,6 +184,15 @@ SQL = {  # what the pages above run, timed alone in SQLite (as Datasette builds 
     "facet year": "select year, count(*) from items group by year order by 2 desc limit 31",
     "facet countries (json_each)": "select j.value, count(*) from items, json_each("
                                    "items.countries) j group by j.value order by 2 desc limit 31",
+    "facet countries (facet_counts)": "select value, rows from facet_counts where tbl = 'items' "
+                                      "and facet = 'countries' order by rows desc limit 31",
+    "filter countries = LA (json_each), first page": "select url from items where 'LA' in "
+                                                     "(select value from json_each(countries)) "
+                                                     "order by published desc limit 51",
+    "filter countries = LA (item_countries), first page": "select url from items where exists "
+                                                          "(select 1 from item_countries c where "
+                                                          "c.item = items.url and c.country = "
+                                                          "'LA') order by published desc limit 51",
     "facet kinds (json_each)": "select j.value, count(*) from items, json_each(items.kinds) j "
                                "group by j.value order by 2 desc limit 31",
     "search: count the matches": "select count(*) from items_fts where items_fts match "
@@ -182,6 +200,14 @@ SQL = {  # what the pages above run, timed alone in SQLite (as Datasette builds 
     "search: first page, newest first": "select rowid from items where rowid in (select rowid "
                                         "from items_fts where items_fts match '\"hợp\" \"tác\"')"
                                         " order by published desc limit 51",
+    "search: count the matches up to 10,001": "select count(*) from (select rowid from items_fts "
+                                              "where items_fts match '\"hợp\" \"tác\"' "
+                                              "limit 10001)",
+    "search: first page, each row asked (jobs.facets)": "select rowid from items where exists ("
+                                                        "select 1 from items_fts where items_fts "
+                                                        "match '\"hợp\" \"tác\"' and "
+                                                        "items_fts.rowid = items.rowid) order by "
+                                                        "published desc limit 51",
 }
 
 

@@ -12,9 +12,9 @@ takes seconds. coopwatch keeps the array columns as rows too, and whole-table co
   place of Datasette's own clauses. Such a page is asked ``_nocount=1``: its count is capped.
 * ``filters`` (``filters_from_request``): an array filter is an ``exists`` on the side table's
   key, so the newest rows are read through the ``published`` index and the filter tested on each
-  until a page is full. A search first counts its matches, up to ``SOME_MATCHES``, in the
-  full-text index alone, and reads them in the way that suits how many there are
-  (``search_clause``): no search sorts or builds a set of every match of a common word.
+  until a page is full. A search first estimates from the full-text index alone how many rows
+  it matches, and reads them in the way that suits that number (``search_clause``): no search
+  sorts or builds a set of every match of a common word.
 * ``IndexedFacet`` (facet type ``indexed``, set in metadata.yml): on a whole table it reads
   ``facet_counts``; on a filtered or searched one it counts the values of the first
   ``FACET_SAMPLE`` matching rows (the newest stored, for a search), and says so. It also counts
@@ -37,7 +37,8 @@ from jobs.cells import DATABASE
 from jobs.schema import ARRAY_TABLES, COUNTED_ARRAYS, COUNTED_COLUMNS
 
 FEW_MATCHES = 2_000  # a search with up to this many matches reads them and sorts them
-SOME_MATCHES = 200_000  # up to this many: a set, tested on each row newest first; more: the index
+RECENT_ROWS = 10_000  # the share of matches among this many newest rows says how common a word is
+MANY_SHARE = 0.1  # from this share on, rows are tested one by one against the full-text index
 COUNT_CAP = 10_000  # a filtered page counts its rows up to this, then says "more than"
 FACET_SAMPLE = 2_000  # a facet on a filtered page counts the values of this many rows
 COUNT_KEY = "coopwatch.count"  # where the facet leaves the capped count, in the request's scope
@@ -127,10 +128,7 @@ async def filters(request: Any, database: str, table: str, datasette: Any) -> An
     if text:
         raw = request.args.get("_searchmode") == "raw"
         match = text if raw else escape_fts(text)
-        fts = FTS[table]
-        matches = await _count(datasette, f"select rowid from {fts} where {fts} match :search",
-                               {"search": match}, SOME_MATCHES)
-        clauses.append(search_clause(table, matches))
+        clauses.append(await search_clause(datasette, table, match))
         params["search"] = match
         described.append(f'search matches "{text}"')
         context.update(search=text, supports_search=True)
@@ -146,19 +144,31 @@ def search_clauses(table: str) -> tuple[str, str, str]:
             f"and {fts}.rowid = [{table}].rowid)")
 
 
-def search_clause(table: str, matches: int | None) -> str:
-    """How a search with ``matches`` matches (None: too many to count in time) is best read.
+async def search_clause(datasette: Any, table: str, match: str) -> str:
+    """How a search is best read, from how many rows it matches.
 
-    Few (up to ``FEW_MATCHES``): read the matches, sort them. Some (up to ``SOME_MATCHES``):
-    read the table newest first, testing each row against the set of matches (the unary ``+``
-    keeps SQLite from driving the query by the set and sorting it). Many: read the table newest
-    first, asking the full-text index about each row, so no set of them all is built: with a
-    word in half the rows a page is found after about a hundred rows.
+    Few (up to ``FEW_MATCHES``, counted no further): read the matches, sort them. Otherwise the
+    share of matches among the ``RECENT_ROWS`` newest rows (a range of the full-text index, so a
+    few milliseconds however big the table) estimates how common the words are. Below
+    ``MANY_SHARE``: read the table newest first, testing each row against the set of matches
+    (the unary ``+`` keeps SQLite from driving the query by the set and sorting it all). From it
+    on: read the table newest first and ask the full-text index about each row, so no set of
+    every match is built: a word in half the rows fills a page after about a hundred rows.
+    Every way returns the same rows in the same order; only the time differs.
     """
     few, some, many = search_clauses(table)
-    if matches is not None and matches <= FEW_MATCHES:
+    fts, params = FTS[table], {"search": match}
+    found = await _count(datasette, f"select rowid from {fts} where {fts} match :search",
+                         params, FEW_MATCHES)
+    if found is not None and found <= FEW_MATCHES:
         return few
-    return some if matches is not None and matches <= SOME_MATCHES else many
+    db = datasette.get_database(DATABASE)
+    newest = (await db.execute(f"select max(rowid) from {table}")).rows[0][0] or 0
+    floor = max(0, newest - RECENT_ROWS)
+    recent = await _count(datasette, f"select rowid from {fts} where {fts} match :search "
+                          "and rowid > :floor", {**params, "floor": floor}, RECENT_ROWS)
+    share = recent / max(1, newest - floor) if recent is not None else 1.0
+    return many if share >= MANY_SHARE else some
 
 
 async def _count(datasette: Any, sql: str, params: dict, cap: int) -> int | None:

@@ -396,6 +396,19 @@ def refill_array_rows(db: sqlite_utils.Database) -> None:
                f"{_each('r', 'countries')} x, {_each('r', 'countries')} y where x.value < y.value")
 
 
+def _add_filtered_sort_indexes(db: sqlite_utils.Database) -> None:
+    """A page filtered on one value, newest first, read as one index range.
+
+    ``items?source=s007`` is sorted by ``published``: with only the index on ``source``, SQLite
+    read and sorted every row of that source (200 ms for 20,000 rows); with ``(source,
+    published)`` it reads the newest 51. The same for the year facet's filter, and on events;
+    ``events_by_day`` serves the map and the timelines, newest event first.
+    """
+    db.execute("create index items_by_source_and_published on items(source, published)")
+    db.execute("create index items_by_year_and_published on items(year, published)")
+    db.execute("create index events_by_year_and_day on events(year, event_date)")
+    db.execute("create index events_by_day on events(coalesce(event_date, first_reported), id)")
+
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
 MIGRATIONS: list[Migration] = [
@@ -411,6 +424,7 @@ MIGRATIONS: list[Migration] = [
     ("0010_event_linking", _add_event_linking),
     ("0011_corrections", _add_corrections),
     ("0012_array_rows", _add_array_rows),
+    ("0013_filtered_sort_indexes", _add_filtered_sort_indexes),
 ]
 
 

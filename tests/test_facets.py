@@ -122,11 +122,11 @@ FOUND = {"Hue": {"https://harbour-news.example/laos-press-1",
                  "https://harbour-news.example/korea-journalism"}}
 
 
-@pytest.mark.parametrize("few, some", [(10_000, 20_000), (0, 10_000), (0, 0)])
+@pytest.mark.parametrize("few, share", [(10_000, 2.0), (0, 2.0), (0, 0.0)])
 def test_every_way_of_reading_a_search_finds_the_same_rows(
-        get: Any, monkeypatch: pytest.MonkeyPatch, few: int, some: int) -> None:
+        get: Any, monkeypatch: pytest.MonkeyPatch, few: int, share: float) -> None:
     monkeypatch.setattr(facets, "FEW_MATCHES", few)
-    monkeypatch.setattr(facets, "SOME_MATCHES", some)
+    monkeypatch.setattr(facets, "MANY_SHARE", share)
     for query in ("Hue", "h%E1%BB%A3p+t%C3%A1c", "VNA"):
         rows = get(f"/coopwatch/items.json?_search={query}&_shape=array").json()
         days = [r["published"] for r in rows]
