@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO
 
 import requests
+from datasette.utils import tilde_encode
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = {  # label → path under /coopwatch; what a reader clicks, then what it is made of
@@ -34,7 +35,7 @@ QUERIES = {  # label → path under /coopwatch; what a reader clicks, then what 
     "search: hop tac (no diacritics)": "/items?_search=hop+tac",
     "search: hợp tác, no facets, no count": "/items?_search=h%E1%BB%A3p+t%C3%A1c&_nofacet=1"
                                             "&_nocount=1",
-    "an item": "/items/https:~2F~2Fs001.example~2Fnews~2F1.html",
+    "an item": "/items/" + tilde_encode("https://s001.example/news/1.html"),
     "events page": "/events",
     "an event": "/events/ev1",
     "country pair LA-VN": "/-/pair/LA-VN",

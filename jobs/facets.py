@@ -232,31 +232,29 @@ class IndexedFacet(Facet):
 
     async def _sampled(self, column: str, size: int) -> list:
         """Counts over the first ``FACET_SAMPLE`` rows the filters keep (for a search alone,
-        its newest stored matches, read from the full-text index)."""
+        its newest stored matches, read from the full-text index). The sample is a list of keys,
+        read from an index; only those rows are then looked up."""
         key, table = ARRAY_TABLES[self.table][0], self.table
-        array = column in ARRAYS[table]
-        json_array = column in COUNTED_ARRAYS[table]
-        wanted = key if array else f"{key}, [{column}]" if json_array else f"[{column}]"
         if self._search_only():
             fts = FTS[table]
-            sample = (f"select {wanted} from {table} where rowid in (select rowid from {fts} "
+            sample = (f"select {key} from {table} where rowid in (select rowid from {fts} "
                       f"where {fts} match :search order by rowid desc limit {FACET_SAMPLE})")
         else:
-            sample = f"select {wanted} from ({self.sql}) limit {FACET_SAMPLE}"
-        if json_array:
-            sql = (f"select j.value as value, count(distinct r.{key}) as count from ({sample}) "
-                   f"r, json_each(case when json_valid(r.[{column}]) then r.[{column}] else '[]' "
-                   "end) j group by 1 order by 2 desc, 1 limit :facet_n")
-        elif array:
+            sample = f"select {key} from ({self.sql}) limit {FACET_SAMPLE}"
+        rows = f"({sample}) r join {table} t on t.{key} = r.{key}"
+        if column in ARRAYS[table]:
             side, name = ARRAYS[table][column]
             sql = (f"select s.{name} as value, count(*) as count from ({sample}) r "
-                   f"join {side} s on s.{table[:-1]} = r.{key} group by 1 order by 2 desc, 1 "
-                   "limit :facet_n")
+                   f"join {side} s on s.{table[:-1]} = r.{key} group by 1")
+        elif column in COUNTED_ARRAYS[table]:
+            sql = (f"select j.value as value, count(distinct t.{key}) as count from {rows}, "
+                   f"json_each(case when json_valid(t.[{column}]) then t.[{column}] else '[]' "
+                   "end) j group by 1")
         else:
-            sql = (f"select [{column}] as value, count(*) as count from ({sample}) "
-                   "group by 1 order by 2 desc, 1 limit :facet_n")
+            sql = f"select t.[{column}] as value, count(*) as count from {rows} group by 1"
         result = await self.ds.execute(
-            self.database, sql, {**self.params, "facet_n": size + 1},
+            self.database, f"{sql} order by 2 desc, 1 limit :facet_n",
+            {**self.params, "facet_n": size + 1},
             custom_time_limit=self.ds.setting("facet_time_limit_ms"))
         return result.rows
 
