@@ -198,12 +198,16 @@ class IndexedFacet(Facet):
         sample = FACET_SAMPLE if filtered and (count is None or count > FACET_SAMPLE) else None
         results, timed_out = [], []
         size = self.get_facet_size()
+        keys: str | None = None  # the sample's keys, read once for every facet of the page
         for config in configs:
             column = config["config"].get("column") or config["config"]["simple"]
             whole = not filtered and column in counted_columns(self.table)
             try:
-                rows = await (self._whole(column, size) if whole
-                              else self._sampled(column, size))
+                if whole:
+                    rows = await self._whole(column, size)
+                else:
+                    keys = keys if keys is not None else await self._sample_keys()
+                    rows = await self._sampled(column, size, keys)
             except QueryInterrupted:
                 timed_out.append(column)
                 continue
@@ -230,10 +234,9 @@ class IndexedFacet(Facet):
             custom_time_limit=self.ds.setting("facet_time_limit_ms"))
         return result.rows
 
-    async def _sampled(self, column: str, size: int) -> list:
-        """Counts over the first ``FACET_SAMPLE`` rows the filters keep (for a search alone,
-        its newest stored matches, read from the full-text index). The sample is a list of keys,
-        read from an index; only those rows are then looked up."""
+    async def _sample_keys(self) -> str:
+        """The keys of the first ``FACET_SAMPLE`` rows the filters keep (for a search alone,
+        its newest stored matches, read from the full-text index), as a JSON array."""
         key, table = ARRAY_TABLES[self.table][0], self.table
         if self._search_only():
             fts = FTS[table]
@@ -241,6 +244,15 @@ class IndexedFacet(Facet):
                       f"where {fts} match :search order by rowid desc limit {FACET_SAMPLE})")
         else:
             sample = f"select {key} from ({self.sql}) limit {FACET_SAMPLE}"
+        result = await self.ds.execute(self.database, f"select json_group_array({key}) from "
+                                       f"({sample})", self.params,
+                                       custom_time_limit=self.ds.setting("facet_time_limit_ms"))
+        return result.rows[0][0]
+
+    async def _sampled(self, column: str, size: int, keys: str) -> list:
+        """Counts over the sample's rows (``_sample_keys``), each looked up by its key."""
+        key, table = ARRAY_TABLES[self.table][0], self.table
+        sample = f"select value as {key} from json_each(:facet_keys)"
         rows = f"({sample}) r join {table} t on t.{key} = r.{key}"
         if column in ARRAYS[table]:
             side, name = ARRAYS[table][column]
@@ -254,7 +266,7 @@ class IndexedFacet(Facet):
             sql = f"select t.[{column}] as value, count(*) as count from {rows} group by 1"
         result = await self.ds.execute(
             self.database, f"{sql} order by 2 desc, 1 limit :facet_n",
-            {**self.params, "facet_n": size + 1},
+            {"facet_keys": keys, "facet_n": size + 1},
             custom_time_limit=self.ds.setting("facet_time_limit_ms"))
         return result.rows
 

@@ -146,3 +146,23 @@ def test_redirects_keep_the_public_names() -> None:
         b"/coopwatch/items?_search=Hue&countries__arraycontains=LA&_sort_desc=published")
     assert facets.public_location(b"/coopwatch/articles?_text=x") == \
         b"/coopwatch/articles?_text=x"
+
+
+def test_the_migration_fills_the_rows_of_an_older_database(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jobs import schema
+
+    older = [m for m in schema.MIGRATIONS if m[0] < "0012"]
+    monkeypatch.setattr(schema, "MIGRATIONS", older)
+    path = build(tmp_path / "old.db")
+    monkeypatch.undo()
+    conn = sqlite3.connect(path)
+    assert "item_countries" not in {r[0] for r in conn.execute("select name from sqlite_master")}
+    conn.close()
+    db = connect(path)
+    filled = snapshot(db.conn)
+    assert len(filled["item_countries"]) == 10 and filled["event_pairs"]
+    with store.transaction(db):
+        refill_array_rows(db)
+    assert snapshot(db.conn) == filled
+    db.close()
