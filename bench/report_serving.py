@@ -25,8 +25,9 @@ def serving_section(machine: dict, results: dict) -> str:
         "1,000,000 (bench/RESULTS-full.md).\n")
     return f"""## 6. Serving at scale
 
-Databases of items generated directly (`bench/bigdb.py`: `jobs.schema.connect`, then one
-transaction; full-text rows as `jobs.store` writes them; item texts of about 1 KB), served by
+Databases of items, and an event for every second item, generated directly (`bench/bigdb.py`:
+`jobs.schema.connect`, then one transaction; full-text rows as `jobs.store` writes them, the
+array columns' rows and facet counts by the schema's triggers; item texts of about 1 KB), served by
 `jobs.serve.make_datasette` + `make_server` in a child process on loopback. Median of
 {results['plan']['query_runs']} requests in a row, in ms (target ≤ {TARGET_MS} ms); the last
 column is the first of them at the largest size. The rare term `{rare['term']}` is in about

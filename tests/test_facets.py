@@ -138,6 +138,8 @@ def test_a_search_counts_only_up_to_a_cap(get: Any, monkeypatch: pytest.MonkeyPa
     assert "2 rows." in get("/coopwatch/items?_search=Hue").text
     monkeypatch.setattr(facets, "COUNT_CAP", 1)
     assert "More than 1 rows." in get("/coopwatch/items?_search=Hue").text
+    monkeypatch.setattr(facets, "FACET_SAMPLE", 1)
+    assert 'class="facet-sample"' in get("/coopwatch/items?_search=Hue").text
 
 
 def test_redirects_keep_the_public_names() -> None:
