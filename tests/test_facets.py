@@ -168,3 +168,13 @@ def test_the_migration_fills_the_rows_of_an_older_database(
         refill_array_rows(db)
     assert snapshot(db.conn) == filled
     db.close()
+
+
+def test_events_filter_and_facet_through_their_side_tables(get: Any) -> None:
+    rows = get("/coopwatch/events.json?countries__arraycontains=LA&countries__arraycontains=VN"
+               "&_shape=array").json()
+    assert [sorted(r["countries"]) for r in rows] == [["LA", "VN"]]
+    facets_ = get("/coopwatch/events.json?kinds__arraycontains=training&_size=1").json()
+    kinds = {v["value"]: v["count"] for v in facets_["facet_results"]["kinds"]["results"]}
+    assert kinds["training"] == len(get("/coopwatch/events.json?kinds__arraycontains=training"
+                                        "&_shape=array").json())
