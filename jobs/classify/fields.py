@@ -64,7 +64,7 @@ from jobs.classify import cues
 from jobs.classify.dates import DateHit, find_dates
 from jobs.classify.gazetteer import Gazetteer, canonical_place, load
 from jobs.classify.orgs import UNKNOWN
-from jobs.classify.orgs import words as org_words
+from jobs.classify.orgwords import words as org_words
 from jobs.classify.sentences import OrgMention, Reading, Sentence
 from jobs.classify.years import YearHints, year_hints
 

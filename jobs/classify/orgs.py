@@ -18,10 +18,14 @@ readings find them, in English and Vietnamese:
 * **missions through their envoy**: ``the Chinese ambassador``, ``Việt Nam's ambassador in
   Moscow``, ``Đại sứ Việt Nam tại Nga`` are the embassy (``Embassy of Vietnam in Russia``).
 
-The vocabulary (organisation nouns, title words, ministry remits) is data: ``orgwords.yaml`` in
-``gazetteer/``. A name the gazetteer knows is left to the gazetteer, which has its canonical form.
-Canonical names of recognised bodies keep their acronym (``Belarusian Association of Journalists
-(BAJ)``), so a user who types the acronym finds them.
+Beyond names: a government whose head or minister receives or hosts (``Government of Laos``),
+and, in ``fields``, the multilateral body an act took place within. The vocabulary (organisation
+nouns, title words, ministry remits, leaders) is data: ``orgwords.yaml`` in ``gazetteer/``, read
+by ``jobs.classify.orgwords``; ``jobs.classify.orgspans`` finds where names begin and end.
+
+A name the gazetteer knows is left to the gazetteer, which has its canonical form. Canonical
+names of recognised bodies keep their acronym (``Belarusian Association of Journalists (BAJ)``),
+so a user who types the acronym finds them.
 """
 
 from __future__ import annotations
@@ -29,122 +33,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from jobs.classify.gazetteer import (
-    Gazetteer,
-    Organisation,
-    country_name,
-    organisation_names,
-    read_data,
-)
+from jobs.classify.gazetteer import Gazetteer, Organisation, country_name, organisation_names
+from jobs.classify.orgspans import definition_start, en_spans, run_start, vi_spans
+from jobs.classify.orgwords import Words, is_cap, phrase_at, words
 from jobs.classify.textmatch import Hit, Tokens, fold_token
 
-UNKNOWN = ""
+UNKNOWN = ""  # the country of a recognised body that names none: not an international body
 # letters only Vietnamese spelling has: a name written with them is a Vietnamese body's
 _VIETNAMESE = re.compile(
     r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE
-)  # the country of a recognised body that names none: not an international body
+)
 _ACRONYM = re.compile(r"\(\s*([A-Z][A-Za-z&.\-]{1,11})\s*\)")
-
-
-Phrases = dict[str, tuple[tuple[str, ...], ...]]  # first word -> phrases, longest first
-
-
-@dataclass(frozen=True)
-class Words:
-    """The vocabulary of ``orgwords.yaml``, folded for lookup."""
-
-    heads_en: frozenset[str]
-    heads_vi: Phrases  # longest first
-    heads_vi_lower: Phrases  # "hãng thông tấn", "báo" before a name
-    government_vi: frozenset[str]  # Bộ, Cục, Vụ: unqualified, they are the home country's
-    connectors_en: frozenset[str]
-    titles: frozenset[str]
-    leading: frozenset[str]
-    remits_vi: tuple[tuple[tuple[str, ...], str], ...]  # folded words -> English remit
-    missions_en: frozenset[str]
-    envoys_en: frozenset[str]
-    not_countries_vi: frozenset[str]  # "lao động": labour, not Laos
-    surnames_vi: frozenset[str]  # a person's name begins with one: "Phạm Tuấn Anh"
-    stops_vi: frozenset[str]  # function words a name does not run across: và, của, tại
-    envoys_vi: Phrases  # and missions: Đại sứ quán, Đại sứ
-    fields: tuple[tuple[re.Pattern[str], str], ...]  # words of a name -> scope field
-    leaders_en: Phrases
-    leaders_vi: Phrases
-    receives_en: tuple[str, ...]
-    receives_vi: tuple[str, ...]
-    frames: tuple[str, ...]  # "on the sidelines of": what follows is the body an act was within
-
-
-def _phrases(values: list[str]) -> Phrases:
-    """Phrases in lower case, looked up by their first word. Vietnamese phrases keep their
-    diacritics (``Đài`` is not ``đại``, ``Ban`` not ``Bản``)."""
-    by_first: dict[str, list[tuple[str, ...]]] = {}
-    for value in values:
-        words = tuple(value.lower().split())
-        if words not in by_first.setdefault(words[0], []):
-            by_first[words[0]].append(words)
-    return {first: tuple(sorted(ps, key=len, reverse=True)) for first, ps in by_first.items()}
-
-
-@lru_cache(maxsize=1)
-def words() -> Words:
-    data = read_data("orgwords.yaml")
-    folded = lambda values: frozenset(fold_token(v) for v in values)  # noqa: E731
-    return Words(
-        heads_en=folded(data["heads_en"]),
-        heads_vi=_phrases(data["heads_vi"]),
-        heads_vi_lower=_phrases(data["heads_vi_lower"]),
-        government_vi=frozenset(v.lower() for v in data["government_vi"]),
-        connectors_en=folded(data["connectors_en"]),
-        titles=folded(data["titles"]),
-        leading=folded(data["leading"]),
-        remits_vi=tuple(
-            sorted(
-                ((tuple(re.findall(r"\w+", vi.lower())), en)
-                 for vi, en in data["remits_vi"].items()),
-                key=lambda pair: len(pair[0]),
-                reverse=True,
-            )
-        ),
-        missions_en=folded(data["missions_en"]),
-        envoys_en=folded(data["envoys_en"]),
-        not_countries_vi=frozenset(v.lower() for v in data["not_countries_vi"]),
-        surnames_vi=frozenset(v.lower() for v in data["surnames_vi"]),
-        stops_vi=frozenset(v.lower() for v in data["stops_vi"]),
-        envoys_vi=_phrases(data["missions_vi"] + data["envoys_vi"]),  # missions too
-        frames=tuple(v.lower() for v in data["frames"]),
-        leaders_en=_phrases(data["leaders_en"]),
-        leaders_vi=_phrases(data["leaders_vi"]),
-        receives_en=tuple(v.lower() for v in data["receives_en"]),
-        receives_vi=tuple(v.lower() for v in data["receives_vi"]),
-        fields=tuple(
-            (re.compile(rf"(?<!\w){re.escape(w.lower())}(?!\w)"), f)
-            for f, ws in data["fields"].items()
-            for w in ws
-        ),
-    )
-
-
-def _initials_fit(acronym: str, names: list[str]) -> bool:
-    """``BAJ`` fits Belarusian Association of Journalists, ``PCOO`` Presidential Communications
-    Operations Office: the acronym's letters are the words' initials, in order, connectors
-    optional."""
-    letters = [c for c in acronym.upper() if c.isalpha()]
-    connectors = words().connectors_en
-
-    def fits(i: int, j: int) -> bool:
-        if i == len(letters):
-            return all(fold_token(w) in connectors for w in names[j:])
-        if j == len(names):
-            return False
-        word = names[j]
-        if word[0].upper() == letters[i] and fits(i + 1, j + 1):
-            return True
-        return fold_token(word) in connectors and fits(i, j + 1)
-
-    return len(letters) >= 2 and fits(0, 0)
 
 
 @dataclass
@@ -197,10 +97,10 @@ class Recogniser:
             if sum(c.isupper() for c in acronym) < 2:
                 continue
             end = tokens.index_at(match.start())  # the first word of the acronym
-            start = _run_start(tokens, end, words())
+            start = run_start(tokens, end, words())
             if start is None or start >= end:
                 continue
-            start = _definition_start(tokens, start, end, acronym)
+            start = definition_start(tokens, start, end, acronym)
             if start is None or _covered(start, end, taken) or organisation_names(acronym):
                 continue
             names = list(tokens.words[start:end])
@@ -227,7 +127,7 @@ class Recogniser:
         return new
 
     def _heads(self, tokens: Tokens, hits: list[Hit], taken: list[Hit]) -> list[Hit]:
-        spans = _vi_spans(tokens, hits) if self.language == "vi" else _en_spans(tokens, hits)
+        spans = vi_spans(tokens, hits) if self.language == "vi" else en_spans(tokens, hits)
         new = []
         for start, end in spans:
             if _covered(start, end, taken + new):
@@ -264,7 +164,7 @@ class Recogniser:
         places = sorted((h.start, h.end, v) for h in hits for c, v in h.payloads if c == "place")
         for i, word in enumerate(tokens.folded):
             vi = self.language == "vi"
-            size = _phrase_at(tokens, i, w.envoys_vi) if vi else (
+            size = phrase_at(tokens, i, w.envoys_vi) if vi else (
                 1 if word in w.missions_en or word in w.envoys_en else 0)
             if not size or (vi and not tokens.words[i][0].isupper() and i):
                 continue
@@ -293,8 +193,8 @@ class Recogniser:
         countries = sorted((h.start, h.end, v) for h in hits for c, v in h.payloads
                            if c == "country")
         for i in range(len(tokens.words)):
-            size = _phrase_at(tokens, i, w.leaders_vi if vi else w.leaders_en)
-            if not size or not _is_cap(tokens.words[i]):
+            size = phrase_at(tokens, i, w.leaders_vi if vi else w.leaders_en)
+            if not size or not is_cap(tokens.words[i]):
                 continue
             code = next((c for start, stop, c in countries
                          if (vi and start == i + size) or (not vi and stop == i)), None)
@@ -309,61 +209,6 @@ class Recogniser:
 
 def _covered(start: int, end: int, hits: list[Hit]) -> bool:
     return any(h.start < end and start < h.end for h in hits)
-
-
-def _phrase_at(tokens: Tokens, i: int, phrases: Phrases) -> int:
-    """The length of the longest of ``phrases`` (lower case, diacritics kept) at word ``i``."""
-    for phrase in phrases.get(tokens.lower[i], ()):
-        size = len(phrase)
-        if tokens.lower[i : i + size] == phrase and all(
-            tokens.adjacent(k, k + 1) for k in range(i, i + size - 1)
-        ):
-            return size
-    return 0
-
-
-def _is_cap(word: str) -> bool:
-    return word[:1].isupper()
-
-
-_RUN_GAPS = ("", "-", "&", "'", "’")
-
-
-def _run_start(tokens: Tokens, end: int, w: Words) -> int | None:
-    """The first word of the capitalised run that ends just before word ``end`` (an acronym in
-    brackets), without a leading "The"."""
-    start = None
-    for i in range(end - 1, -1, -1):
-        gap = tokens.text[tokens.spans[i][1] : tokens.spans[i + 1][0]].strip()
-        if gap not in _RUN_GAPS and not (i == end - 1 and gap == "("):
-            break
-        if _is_cap(tokens.words[i]):
-            start = i
-        elif tokens.folded[i] not in w.connectors_en:
-            break
-    while start is not None and start < end and tokens.folded[start] in w.leading:
-        start += 1
-    return start
-
-
-def _definition_start(tokens: Tokens, start: int, end: int, acronym: str) -> int | None:
-    """Where the name an acronym defines begins: the longest run end whose initials are the
-    acronym's ("Officials of the [Ghana News Agency] (GNA)"), else, when the run holds an
-    organisation noun, what follows its last "the" or "of" ("Hungary's [Media Support and Asset
-    Management Fund] (MTVA)")."""
-    w = words()
-    for i in range(start, end):
-        if _is_cap(tokens.words[i]) and _initials_fit(acronym, list(tokens.words[i:end])):
-            return i
-    if not _has_head(list(tokens.words[start:end]), w):
-        return None
-    cuts = [i + 1 for i in range(start, end) if tokens.folded[i] in ("the", "of")]
-    cut = max(cuts, default=start)
-    return cut if cut < end and _is_cap(tokens.words[cut]) else None
-
-
-def _has_head(names: list[str], w: Words) -> bool:
-    return any(fold_token(n) in w.heads_en for n in names)
 
 
 def _fields(names: list[str], w: Words) -> tuple[str, ...]:
@@ -399,133 +244,6 @@ def _bracketed_country(tokens: Tokens, hits: list[Hit], end: int) -> str | None:
             if category == "country" and h.start == end and after.startswith(")"):
                 return value
     return None
-
-
-def _extend_complement(tokens: Tokens, hits: list[Hit], head: int, w: Words) -> int:
-    """The end of "of Journalists", "of the Republic of Korea in Mongolia" after a head noun."""
-    end = head + 1
-    n = len(tokens.words)
-    while end + 1 < n and tokens.folded[end] in ("of", "for", "and", "in") and tokens.adjacent(
-        end - 1, end
-    ):
-        j = end + 1
-        if j < n and tokens.folded[j] == "the":
-            j += 1
-        if j >= n or not _is_cap(tokens.words[j]) or tokens.folded[j] in w.titles:
-            break
-        if tokens.folded[end] == "in" and tokens.folded[head] not in w.missions_en:
-            break
-        k = j
-        while k < n and _is_cap(tokens.words[k]) and tokens.folded[k] not in w.titles and (
-            k == j or tokens.adjacent(k - 1, k)
-        ):
-            k += 1
-        end = k
-    return end
-
-
-def _en_spans(tokens: Tokens, hits: list[Hit]) -> list[tuple[int, int]]:
-    """Capitalised runs with an organisation noun: "Belarusian Association of Journalists"."""
-    w = words()
-    spans = []
-    i, n = 0, len(tokens.words)
-    while i < n:
-        if tokens.folded[i] not in w.heads_en or not _is_cap(tokens.words[i]):
-            i += 1
-            continue
-        start = i
-        while start > 0 and _is_cap(tokens.words[start - 1]) and tokens.adjacent(start - 1, start) \
-                and tokens.folded[start - 1] not in w.titles:
-            start -= 1
-        while start < i and tokens.folded[start] in w.leading:
-            start += 1
-        end = _extend_complement(tokens, hits, i, w)
-        # a following head in the same run: "Vietnam Television Corporation"
-        while end < n and tokens.folded[end] in w.heads_en and _is_cap(tokens.words[end]) \
-                and tokens.adjacent(end - 1, end):
-            end = _extend_complement(tokens, hits, end, w)
-        if end - start >= 2 and not (start == 0 and end - start == 2 and tokens.folded[0] == "the"):
-            spans.append((start, end))
-        i = end
-    return spans
-
-
-def _vi_spans(tokens: Tokens, hits: list[Hit]) -> list[tuple[int, int]]:
-    """Vietnamese names: a head (Đài, Báo, Bộ, Hội Nhà báo ...) and the capitalised words after
-    it, each word's first syllable capitalised ("Bộ Ngoại giao Lào", "Báo Dân trí")."""
-    w = words()
-    names = {"country", "place"}
-    countries = {h.start: h.end for h in hits if not names.isdisjoint(h.categories)}
-    spans = []
-    i, n = 0, len(tokens.words)
-    while i < n:
-        if i in countries:  # "Hội An" is a place, not a Hội
-            i = countries[i]
-            continue
-        size = _phrase_at(tokens, i, w.heads_vi)
-        lower = False
-        if not size or not _is_cap(tokens.words[i]):
-            size = _phrase_at(tokens, i, w.heads_vi_lower)
-            lower = True
-            if not size:
-                i += 1
-                continue
-        j = i + size
-        journalist = lower and i > 0 and tokens.lower[i - 1] == "nhà"  # "nhà báo": a journalist
-        person = j < n and (tokens.lower[j] in w.surnames_vi or journalist)
-        if j >= n or not _is_cap(tokens.words[j]) or tokens.folded[j] in w.titles \
-                or not tokens.adjacent(j - 1, j) or person:  # "nhà báo Trần Trọng Dũng"
-            i += 1
-            continue
-        end = _vi_name_end(tokens, j, countries, w)
-        start = j if lower else i
-        if end > start and not (lower and countries.get(start) == end):
-            spans.append((start, end))
-        i = max(end, i + 1)
-    return spans
-
-
-def _joined(tokens: Tokens, left: int, right: int) -> bool:
-    """Words of one name: only blanks between them, or a dash before a capitalised word
-    ("Phát thanh - Truyền hình", "Lao động - Thương binh và Xã hội")."""
-    gap = tokens.text[tokens.spans[left][1] : tokens.spans[right][0]]
-    return not gap.strip() or (gap.strip() in ("-", "–") and _is_cap(tokens.words[right]))
-
-
-_SANDWICH = 3  # lowercase syllables inside a name before its next capitalised word
-
-
-def _vi_name_end(tokens: Tokens, j: int, countries: dict[int, int], w: Words) -> int:
-    """Where a Vietnamese name that starts at word ``j`` ends: each word's first syllable is
-    capitalised ("Ngoại giao", "Phúc lợi xã hội"); a country ends it ("... Lào"), and so does a
-    person's name ("báo Dân trí Phạm Tuấn Anh"): a common surname before a capitalised word."""
-    end, n = j, len(tokens.words)
-    while end < n and (end == j or _joined(tokens, end - 1, end)):
-        if end in countries and " ".join(tokens.lower[end : end + 2]) not in w.not_countries_vi:
-            return countries[end]
-        word = tokens.words[end]
-        if end > j and tokens.lower[end] in w.surnames_vi and end + 1 < n \
-                and _is_cap(tokens.words[end + 1]):
-            return end
-        joins = tokens.lower[end] == "và" and end + 1 < n and _is_cap(tokens.words[end + 1])
-        if (_is_cap(word) and tokens.folded[end] not in w.titles) or joins:
-            end += 1
-            continue
-        if end == j or not word.isalpha() or tokens.lower[end] in w.stops_vi:
-            return end
-        if _is_cap(tokens.words[end - 1]):
-            end += 1  # the second syllable of a word: "Ngoại giao", "Dân trí"
-            continue
-        run = end  # more lowercase syllables only with a capitalised word after them
-        while run < n and run - end < _SANDWICH and _joined(tokens, run - 1, run) \
-                and tokens.words[run].isalpha() and not _is_cap(tokens.words[run]) \
-                and tokens.lower[run] not in w.stops_vi:
-            run += 1
-        if run < n and run > end and _is_cap(tokens.words[run]) and _joined(tokens, run - 1, run):
-            end = run
-            continue
-        return end
-    return end
 
 
 def _remit(lower: tuple[str, ...]) -> str | None:
