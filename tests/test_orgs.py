@@ -150,8 +150,16 @@ def test_a_government_that_receives_is_a_party(language: str, sentence: str, nam
     assert name in [n for n, _ in recognised(language, sentence)]
 
 
-def test_a_leader_named_without_receiving_is_no_party() -> None:
-    found = recognised("en", "Cambodian Prime Minister Hun Manet has praised the press.")
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "Cambodian Prime Minister Hun Manet has praised the press."),
+        ("vi", "Thủ tướng Campuchia tiếp tục khẳng định vai trò của báo chí."),  # continues
+        ("vi", "Thủ tướng Lào phát biểu trực tiếp tại diễn đàn."),  # in person
+    ],
+)
+def test_a_leader_named_without_receiving_is_no_party(language: str, sentence: str) -> None:
+    found = recognised(language, sentence)
     assert not any(name.startswith("Government") for name, _ in found)
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 from jobs.classify.gazetteer import Gazetteer, Organisation, country_name, organisation_names
 from jobs.classify.orgspans import definition_start, en_spans, run_start, vi_spans
-from jobs.classify.orgwords import Words, is_cap, phrase_at, words
+from jobs.classify.orgwords import Phrases, Words, is_cap, phrase_at, words
 from jobs.classify.textmatch import Hit, Tokens, fold_token
 
 UNKNOWN = ""  # the country of a recognised body that names none: not an international body
@@ -182,13 +182,11 @@ class Recogniser:
             new.append(Hit(start, end, (("org", name),)))
         return new
 
-
     def _leaders(self, tokens: Tokens, hits: list[Hit], taken: list[Hit]) -> list[Hit]:
         """A government, when its head or a minister receives or hosts: "Lao Prime Minister
         Sonexay Siphandone received the delegation", "Thủ tướng Campuchia tiếp đoàn"."""
         w, vi = words(), self.language == "vi"
-        text = tokens.text.lower()
-        if not any(verb in text for verb in (w.receives_vi if vi else w.receives_en)):
+        if not _receives(tokens, w.receives_vi if vi else w.receives_en, w.not_receives_vi):
             return []
         countries = sorted((h.start, h.end, v) for h in hits for c, v in h.payloads
                            if c == "country")
@@ -205,6 +203,16 @@ class Recogniser:
             name = self._register(f"Government of {country_name(code)}", code, ())
             return [Hit(i, i + size, (("org", name),))]
         return []
+
+
+def _receives(tokens: Tokens, verbs: Phrases, not_verbs: Phrases) -> bool:
+    """A verb of receiving or hosting, as words: "tiếp đoàn", not "tiếp tục" or "trực tiếp"."""
+    for i in range(len(tokens.words)):
+        if phrase_at(tokens, i, verbs) and not phrase_at(tokens, i, not_verbs) and not (
+            i and phrase_at(tokens, i - 1, not_verbs) == 2
+        ):
+            return True
+    return False
 
 
 def _covered(start: int, end: int, hits: list[Hit]) -> bool:

@@ -34,8 +34,9 @@ class Words:
     fields: tuple[tuple[re.Pattern[str], str], ...]  # words of a name -> scope field
     leaders_en: Phrases
     leaders_vi: Phrases
-    receives_en: tuple[str, ...]
-    receives_vi: tuple[str, ...]
+    receives_en: Phrases
+    receives_vi: Phrases
+    not_receives_vi: Phrases  # "tiếp tục" (continue), "trực tiếp" (direct)
     frames: tuple[str, ...]  # "on the sidelines of": what follows is the body an act was within
 
 
@@ -79,8 +80,9 @@ def words() -> Words:
         frames=tuple(v.lower() for v in data["frames"]),
         leaders_en=_phrases(data["leaders_en"]),
         leaders_vi=_phrases(data["leaders_vi"]),
-        receives_en=tuple(v.lower() for v in data["receives_en"]),
-        receives_vi=tuple(v.lower() for v in data["receives_vi"]),
+        receives_en=_phrases(data["receives_en"]),
+        receives_vi=_phrases(data["receives_vi"]),
+        not_receives_vi=_phrases(data["not_receives_vi"]),
         fields=tuple(
             (re.compile(rf"(?<!\w){re.escape(w.lower())}(?!\w)"), f)
             for f, ws in data["fields"].items()
