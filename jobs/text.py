@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+# Letters only Vietnamese spelling has (with their tone marks): a text or a name written with
+# them is Vietnamese.
+VIETNAMESE_LETTERS = re.compile(
+    r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE
+)
 
 
 def nfc(text: str | None) -> str | None:

@@ -38,12 +38,9 @@ from jobs.classify.gazetteer import Gazetteer, Organisation, country_name, organ
 from jobs.classify.orgspans import definition_start, en_spans, run_start, vi_spans
 from jobs.classify.orgwords import Phrases, Words, is_cap, phrase_at, words
 from jobs.classify.textmatch import Hit, Tokens, fold_token
+from jobs.text import VIETNAMESE_LETTERS
 
 UNKNOWN = ""  # the country of a recognised body that names none: not an international body
-# letters only Vietnamese spelling has: a name written with them is a Vietnamese body's
-_VIETNAMESE = re.compile(
-    r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE
-)
 _ACRONYM = re.compile(r"\(\s*([A-Z][A-Za-z&.\-]{1,11})\s*\)")
 
 
@@ -147,7 +144,8 @@ class Recogniser:
         if self.language != "vi":
             return text, country
         lower = tokens.lower[start:end]
-        if country is None and (lower[0] in words().government_vi or _VIETNAMESE.search(text)):
+        vietnamese = lower[0] in words().government_vi or VIETNAMESE_LETTERS.search(text)
+        if country is None and vietnamese:
             country = self.home or "VN"  # "Bộ Ngoại giao", "báo Dân trí": the outlet's own
         if lower[0] == "bộ":
             remit = _remit(lower[1:])
@@ -157,13 +155,10 @@ class Recogniser:
 
     def _envoys(self, tokens: Tokens, hits: list[Hit], taken: list[Hit]) -> list[Hit]:
         """Embassies, named or through their ambassador."""
-        w = words()
+        w, vi = words(), self.language == "vi"
         new = []
-        countries = sorted((h.start, h.end, v) for h in hits for c, v in h.payloads
-                           if c == "country")
-        places = sorted((h.start, h.end, v) for h in hits for c, v in h.payloads if c == "place")
+        countries, places = _named(hits, "country"), _named(hits, "place")
         for i, word in enumerate(tokens.folded):
-            vi = self.language == "vi"
             size = phrase_at(tokens, i, w.envoys_vi) if vi else (
                 1 if word in w.missions_en or word in w.envoys_en else 0)
             if not size or (vi and not tokens.words[i][0].isupper() and i):
@@ -188,8 +183,7 @@ class Recogniser:
         w, vi = words(), self.language == "vi"
         if not _receives(tokens, w.receives_vi if vi else w.receives_en, w.not_receives_vi):
             return []
-        countries = sorted((h.start, h.end, v) for h in hits for c, v in h.payloads
-                           if c == "country")
+        countries = _named(hits, "country")
         for i in range(len(tokens.words)):
             size = phrase_at(tokens, i, w.leaders_vi if vi else w.leaders_en)
             if not size or not is_cap(tokens.words[i]):
@@ -215,6 +209,11 @@ def _receives(tokens: Tokens, verbs: Phrases, not_verbs: Phrases) -> bool:
     return False
 
 
+def _named(hits: list[Hit], category: str) -> list[tuple[int, int, str]]:
+    """(start, end, value) of the ``category`` hits ("country", "place"), in reading order."""
+    return sorted((h.start, h.end, v) for h in hits for c, v in h.payloads if c == category)
+
+
 def _covered(start: int, end: int, hits: list[Hit]) -> bool:
     return any(h.start < end and start < h.end for h in hits)
 
@@ -227,30 +226,28 @@ def _fields(names: list[str], w: Words) -> tuple[str, ...]:
 def _country_of(tokens: Tokens, hits: list[Hit], start: int, end: int) -> str | None:
     """A country named inside the name, else just before it ("Hungary's", "Turkish"), else in
     brackets just after it."""
-    inside = [(h.start, v) for h in hits for c, v in h.payloads
-              if c == "country" and start <= h.start and h.end <= end
-              and " ".join(tokens.lower[h.start : h.start + 2]) not in words().not_countries_vi]
+    countries = _named(hits, "country")
+    inside = [code for first, stop, code in countries if start <= first and stop <= end
+              and " ".join(tokens.lower[first : first + 2]) not in words().not_countries_vi]
     if inside:
-        return min(inside)[1]
-    before = [(h.end, v) for h in hits for c, v in h.payloads
-              if c == "country" and h.end <= start and start - h.end <= 1]
+        return inside[0]
+    before = [(stop, code) for _, stop, code in countries if stop <= start and start - stop <= 1]
     if before:
         between = tokens.text[tokens.spans[before[-1][0] - 1][1] : tokens.spans[start][0]]
         if between.strip() in ("'s", "’s", "s", "", "của"):
             return max(before)[1]
-    return _bracketed_country(tokens, hits, end)
+    return _bracketed_country(tokens, countries, end)
 
 
-def _bracketed_country(tokens: Tokens, hits: list[Hit], end: int) -> str | None:
+def _bracketed_country(tokens: Tokens, countries: list[tuple[int, int, str]], end: int
+                       ) -> str | None:
     """A country in brackets right after a name: "Báo Xiêng Khoảng (Lào)", "KBS (South Korea)"."""
     if end >= len(tokens.words) or tokens.text[tokens.spans[end - 1][1] : tokens.spans[end][0]] \
             .strip() != "(":
         return None
-    for h in hits:
-        for category, value in h.payloads:
-            after = tokens.text[tokens.spans[h.end - 1][1] :].lstrip()
-            if category == "country" and h.start == end and after.startswith(")"):
-                return value
+    for first, stop, code in countries:
+        if first == end and tokens.text[tokens.spans[stop - 1][1] :].lstrip().startswith(")"):
+            return code
     return None
 
 

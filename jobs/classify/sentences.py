@@ -30,7 +30,7 @@ from jobs.classify.textmatch import (
     tokenise,
 )
 from jobs.models import Article
-from jobs.text import fold
+from jobs.text import VIETNAMESE_LETTERS, fold
 
 # "HÀ NỘI — ", "VIENTIANE—", "Hanoi (VNA) – ", "HANOI, Dec. 12 (Xinhua) -- ", "Havana, Oct 29
 # (Prensa Latina) ", "Minsk, May 7. /BelTA/. ", "NEW DELHI: "
@@ -41,7 +41,6 @@ _DATELINE = re.compile(
 )
 _PARENS = re.compile(r"\(([^)]*)\)")
 _DATE_ONLY_WORDS = 8  # a date and at most this many words make a date line ("Thursday, ... GMT+7")
-_VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
 PARTICIPANTS_REACH = 10  # words from "journalists from" to the last country of its list
 MIN_WORDS = 4  # shorter body lines are bylines, captions, "VNA"
 DESCRIPTOR = 3  # words before a source quoted that describe it ("the state news agency MTI")
@@ -122,7 +121,7 @@ class Reading:
 
 def detect_language(text: str) -> str:
     letters = sum(ch.isalpha() for ch in text[:3000]) or 1
-    return "vi" if len(_VIETNAMESE.findall(text[:3000])) / letters > 0.03 else "en"
+    return "vi" if len(VIETNAMESE_LETTERS.findall(text[:3000])) / letters > 0.03 else "en"
 
 
 def _same(a: str, b: str) -> bool:
@@ -237,18 +236,22 @@ def read_article(
         position += role == "body" and sentence.usable
         hits = index.scan(sentence.tokens)
         if role != "title":
-            hits = _ordered(prune(hits + recogniser.hits(sentence.tokens, hits)))
+            hits = _joined(hits, recogniser.hits(sentence.tokens, hits))
         scanned.append((sentence, hits))
     title, hits = scanned[0]  # names defined in the body, used in the title: "PNA, MTVA ink ..."
-    scanned[0] = (title, _ordered(prune(hits + recogniser.hits(title.tokens, hits, title=True))))
+    scanned[0] = (title, _joined(hits, recogniser.hits(title.tokens, hits, title=True)))
     for sentence, hits in scanned:
         _record(sentence, hits, gaz, published, fields)
         reading.sentences.append(sentence)
     return reading
 
 
-def _ordered(hits: list[Hit]) -> list[Hit]:
-    return sorted(hits, key=lambda hit: (hit.start, -hit.end))
+def _joined(hits: list[Hit], recognised: list[Hit]) -> list[Hit]:
+    """The gazetteer's hits (already pruned by ``scan``) with the recogniser's, pruned again and
+    in reading order; unchanged when the recogniser found nothing."""
+    if not recognised:
+        return hits
+    return sorted(prune(hits + recognised), key=lambda hit: (hit.start, -hit.end))
 
 
 _SIMPLE_FLAGS = {
