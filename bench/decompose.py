@@ -41,7 +41,8 @@ from jobs.extract import decode_html, extract_article
 from jobs.fetch import Fetcher
 from jobs.models import Source
 from jobs.parse import parse_listing
-from jobs.schema import connect, fold
+from jobs.schema import connect
+from jobs.text import fold
 
 PARAMS = {"with_metadata": True, "include_comments": False, "include_tables": False,
           "date_extraction_params": {"original_date": True, "extensive_search": False}}

@@ -19,7 +19,7 @@ import codecs
 import re
 from collections.abc import Mapping
 from copy import deepcopy
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import charset_normalizer
 import trafilatura
@@ -58,6 +58,7 @@ STAMP = re.compile(
     r"(Z|[+-]\d{2}:?\d{2})(?![\d:])")
 UTC_STAMP_TAIL = r"[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?\s?(?:Z|[+-]00:?00)(?![\d:])"
 ZERO = timedelta(0)
+ONE_DAY = timedelta(days=1)
 UTF8_MAJORITY = 10  # good UTF-8 characters per stray byte to overrule a declared legacy charset
 # A date guessed from the page's free text is right two times in three on htmldate's pages
 # (bench/PEERS.md): the date the publisher's own feed or sitemap gives is better evidence.
@@ -272,7 +273,7 @@ def _local_day(day: str, html: str) -> str:
     """
     if not re.search(re.escape(day) + UTC_STAMP_TAIL, html):  # no UTC stamp on that day: done
         return day
-    stamps = [stamp for stamp in map(_stamp, STAMP.finditer(html)) if stamp is not None]
+    stamps = _stamps_around(day, html)
     utc = [stamp for stamp in stamps
            if stamp.utcoffset() == ZERO and stamp.date().isoformat() == day]
     local = [stamp for stamp in stamps if stamp.utcoffset() != ZERO]
@@ -281,6 +282,22 @@ def _local_day(day: str, html: str) -> str:
             if other == stamp:
                 return other.date().isoformat()
     return day
+
+
+def _stamps_around(day: str, html: str) -> list[datetime]:
+    """The timestamps written on ``day`` or the day before or after, the only ones that can be
+    the same instant as a UTC stamp on ``day``. Each is found by a plain search for its date and
+    checked there: ``STAMP`` run over a whole page cost more than the rest of the date search."""
+    middle = date.fromisoformat(day)
+    found = []  # (where, stamp): in the page's order, as a search from its top finds them
+    for near in (middle - ONE_DAY, middle, middle + ONE_DAY):
+        written = near.isoformat()
+        at = html.find(written)
+        while at >= 0:
+            if (match := STAMP.match(html, at)) and (stamp := _stamp(match)) is not None:
+                found.append((at, stamp))
+            at = html.find(written, at + 1)
+    return [stamp for _, stamp in sorted(found, key=lambda pair: pair[0])]
 
 
 def _stamp(match: re.Match) -> datetime | None:
