@@ -672,3 +672,44 @@ def test_a_signing_during_a_working_visit_is_no_meeting_of_its_own() -> None:
         "working visit by an AKP delegation to Hanoi.",
         kinds=("agreement", "exchange"),
     )
+
+
+# --- skimming: the articles no sentence of which can be an item's
+
+
+def _read(article: Article, skim: bool):
+    scope = Scope.default()
+    index = phrase_index(scope.field_words())
+    return read_article(article, index, load(), frozenset(scope.fields), skim=skim)
+
+
+def test_news_with_no_act_beside_a_field_is_skimmed_to_the_same_verdict() -> None:
+    weather = Article(url="u", source="s", title="Heavy rain forecast for the north",
+                      text="Hà Nội will see heavy rain this weekend. Officials met on Monday to "
+                           "discuss flood drills in three districts.")
+    assert _read(weather, skim=True).skimmed
+    verdict = classify(weather)
+    assert isinstance(verdict, Rejection)
+    assert verdict.reason == "no media/communication field"
+
+
+def test_media_news_without_cooperation_keeps_its_reason_when_skimmed() -> None:
+    media = Article(url="u", source="s", title="Vietnam Television launches a new weather app",
+                    text="VTV said the app would carry forecasts for every province. The "
+                         "broadcaster plans more digital services this year.")
+    assert _read(media, skim=True).skimmed
+    verdict = classify(media)
+    assert isinstance(verdict, Rejection)
+    assert verdict.reason == "no cooperation in a media/communication field"
+
+
+@pytest.mark.parametrize("page", EVAL_PAGES + SEED_PAGES, ids=lambda p: p.stem)
+def test_an_article_that_may_be_an_item_is_read_in_full(page: Path) -> None:
+    reading = _read(article_of(page), skim=True)
+    if expected_of(page)["is_item"]:
+        assert not reading.skimmed
+    if reading.skimmed:  # nothing a full reading would have found an item in, the same reason
+        full = _read(article_of(page), skim=False)
+        assert not any(item_fields.is_core(s) for s in full.sentences)
+        named = [any(s.usable and s.fields for s in r.sentences) for r in (reading, full)]
+        assert named[0] == named[1]

@@ -32,6 +32,7 @@ class Words:
     stops_vi: frozenset[str]  # function words a name does not run across: và, của, tại
     envoys_vi: Phrases  # and missions: Đại sứ quán, Đại sứ
     fields: tuple[tuple[re.Pattern[str], str], ...]  # words of a name -> scope field
+    field_words: dict[str, tuple[tuple[tuple[str, ...], str], ...]]  # the same, folded, by first
     leaders_en: Phrases
     leaders_vi: Phrases
     receives_en: Phrases
@@ -49,6 +50,26 @@ def _phrases(values: list[str]) -> Phrases:
         if words not in by_first.setdefault(words[0], []):
             by_first[words[0]].append(words)
     return {first: tuple(sorted(ps, key=len, reverse=True)) for first, ps in by_first.items()}
+
+
+def _by_first(pairs) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    table: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for words_, value in pairs:
+        table.setdefault(words_[0], []).append((words_, value))
+    return {first: tuple(entries) for first, entries in table.items()}
+
+
+def names_field(tokens: Tokens, fields: frozenset[str]) -> bool:
+    """Whether a name recognised in ``tokens`` could be evidence of one of ``fields``: one of
+    ``fields``' name words is there, in any case and with any diacritics (a superset of what
+    ``Recogniser`` matches, so a sentence where this is False gets no field from a name)."""
+    table = words().field_words
+    folded = tokens.folded
+    for i, token in enumerate(folded):
+        for words_, value in table.get(token, ()):
+            if value in fields and folded[i : i + len(words_)] == words_:
+                return True
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +106,11 @@ def words() -> Words:
         not_receives_vi=_phrases(data["not_receives_vi"]),
         fields=tuple(
             (re.compile(rf"(?<!\w){re.escape(w.lower())}(?!\w)"), f)
+            for f, ws in data["fields"].items()
+            for w in ws
+        ),
+        field_words=_by_first(
+            (tuple(fold_token(t) for t in re.findall(r"\w+", w)), f)
             for f, ws in data["fields"].items()
             for w in ws
         ),

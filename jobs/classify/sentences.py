@@ -20,6 +20,7 @@ from jobs.classify import cues
 from jobs.classify.dates import find_dates, first_date, parse_published
 from jobs.classify.gazetteer import Gazetteer, Place, canonical_place
 from jobs.classify.orgs import Recogniser
+from jobs.classify.orgwords import names_field
 from jobs.classify.textmatch import (
     Hit,
     PhraseIndex,
@@ -110,6 +111,7 @@ class Reading:
     index: PhraseIndex | None = None  # the phrase index the article was read with
     reference: date | None = None  # the pipeline's stand-in for a missing publication day
     gaz: Gazetteer | None = None  # the gazetteer plus the organisations recognised in the text
+    skimmed: bool = False  # no sentence may be an item's: only fields recorded (see read_article)
 
     @property
     def ref(self) -> date | None:
@@ -204,11 +206,17 @@ def read_article(
     gaz: Gazetteer,
     fields: frozenset[str],
     home: str | None = None,
+    *,
+    skim: bool = False,
 ) -> Reading:
     """Read ``article`` with the index of a scope whose fields are ``fields``. Organisations the
     gazetteer lacks are recognised from the text (``jobs.classify.orgs``); ``home`` is the
     outlet's country, whose unqualified ministries they are. ``Reading.gaz`` is the gazetteer
-    with the article's own organisations added."""
+    with the article's own organisations added.
+
+    ``skim``: when no sentence may name a field and an act of cooperation together
+    (``_may_be_core``), stop after the gazetteer's hits; the sentences then hold only the fields
+    they name (``Reading.skimmed``)."""
     title = normalise(article.title or "")
     description, lines = _body_lines(
         title, normalise(article.description or ""), normalise(article.text or "")
@@ -225,25 +233,58 @@ def read_article(
         [("description", s) for s in split_sentences(description)] if description else []
     )
     pieces += [("body", s) for line in lines for s in split_sentences(line)]
-    recogniser = Recogniser(gaz, reading.language, home)
-    reading.gaz = gaz = replace(
-        gaz, organisations=ChainMap(recogniser.found.organisations, gaz.organisations)
-    )
     position = 0
     scanned = []
     for role, text in pieces:
         sentence = Sentence(role, position if role == "body" else -1, text, tokenise(text))
         position += role == "body" and sentence.usable
-        hits = index.scan(sentence.tokens)
-        if role != "title":
-            hits = _joined(hits, recogniser.hits(sentence.tokens, hits))
-        scanned.append((sentence, hits))
+        scanned.append((sentence, index.scan(sentence.tokens)))
+    reading.sentences = [sentence for sentence, _ in scanned]
+    if skim and not any(_may_be_core(sentence, hits, gaz, fields) for sentence, hits in scanned):
+        reading.gaz, reading.skimmed = gaz, True
+        for sentence, hits in scanned:  # for the reason given: is a field named at all?
+            _record_fields(sentence, hits, _sources(sentence, hits, gaz), gaz, fields)
+        return reading
+    recogniser = Recogniser(gaz, reading.language, home)
+    reading.gaz = gaz = replace(
+        gaz, organisations=ChainMap(recogniser.found.organisations, gaz.organisations)
+    )
+    for number, (sentence, hits) in enumerate(scanned[1:], start=1):
+        scanned[number] = (sentence, _joined(hits, recogniser.hits(sentence.tokens, hits)))
     title, hits = scanned[0]  # names defined in the body, used in the title: "PNA, MTVA ink ..."
     scanned[0] = (title, _joined(hits, recogniser.hits(title.tokens, hits, title=True)))
     for sentence, hits in scanned:
         _record(sentence, hits, gaz, published, fields)
-        reading.sentences.append(sentence)
     return reading
+
+
+# What can make a sentence an act of cooperation (``_record_payload``, ``_apply_cues``)
+_ACT_CATEGORIES = frozenset(
+    {"coop", "kind_strong", "kind_weak", "kind_title", "exchange_verbs", "joint_adverbs"}
+)
+
+
+def _may_be_core(
+    sentence: Sentence, hits: list[Hit], gaz: Gazetteer, fields: frozenset[str]
+) -> bool:
+    """Whether a full reading could find ``sentence`` to name a field in scope and an act of
+    cooperation, from the gazetteer's hits alone: an act word, and a field word, an organisation
+    in a field, a word that makes a recognised name evidence of a field, or a word that may be an
+    acronym defined elsewhere. Most news names neither together: the article is then no item, and
+    the organisations need not be recognised, which costs more than the rest of the reading."""
+    if not sentence.usable or not any(
+        not hit.categories.isdisjoint(_ACT_CATEGORIES) for hit in hits
+    ):
+        return False
+    for hit in hits:
+        if "field" in hit.categories or any(
+            category == "org" and fields.intersection(gaz.organisations[value].fields)
+            for category, value in hit.payloads
+        ):
+            return True
+    return names_field(sentence.tokens, fields) or any(
+        sum(letter.isupper() for letter in word) >= 2 for word in sentence.tokens.words
+    )
 
 
 def _joined(hits: list[Hit], recognised: list[Hit]) -> list[Hit]:
@@ -277,27 +318,19 @@ def _record(
     tokens = sentence.tokens
     locatives = [h.end for h in hits if cues.has(h, "locatives")]
     participants = [h.end for h in hits if cues.has(h, "participants")]
-    sources = [
-        h
-        for h in hits
-        if "org" in h.categories and (not sentence.usable or cues.is_attribution(tokens, h, gaz))
-    ]
+    sources = _sources(sentence, hits, gaz)
+    _record_fields(sentence, hits, sources, gaz, fields)
     for hit in hits:
         orgs = tuple(v for c, v in hit.payloads if c == "org")
         if orgs:
-            attribution = hit in sources
             minor = cues.is_guest(tokens, hits, hit) or cues.is_toured(hits, hit)
-            sentence.org_mentions.append(OrgMention(hit.start, orgs, attribution, minor))
-            if not attribution:
-                for name in orgs:
-                    sentence.fields.update(fields.intersection(gaz.organisations[name].fields))
+            sentence.org_mentions.append(OrgMention(hit.start, orgs, hit in sources, minor))
         language = "country" in hit.categories and cues.is_language(tokens, hit, gaz.languages)
-        describes = any(s.start - DESCRIPTOR <= hit.end <= s.start for s in sources)
         for category, value in hit.payloads:
             if category == "country" and language:
                 continue  # "tin, ảnh bằng tiếng Anh": English, not Britain
-            if category == "field" and describes:
-                continue  # "the state news agency MTI reported": a source, not a field acted in
+            if category == "field":
+                continue  # recorded by _record_fields
             if category == "place":
                 _record_place(sentence, hits, hit, gaz.places[value], locatives)
                 continue
@@ -316,6 +349,32 @@ def _record(
     _apply_cues(sentence, hits, published)
     _record_pairs(sentence, gaz)
     _record_capitals(sentence, hits, gaz, locatives)
+
+
+def _sources(sentence: Sentence, hits: list[Hit], gaz: Gazetteer) -> list[Hit]:
+    """The organisations quoted as the news's source ("according to VNA", "(TTXVN)")."""
+    return [
+        h
+        for h in hits
+        if "org" in h.categories
+        and (not sentence.usable or cues.is_attribution(sentence.tokens, h, gaz))
+    ]
+
+
+def _record_fields(
+    sentence: Sentence, hits: list[Hit], sources: list[Hit], gaz: Gazetteer, fields: frozenset[str]
+) -> None:
+    """The fields in scope the sentence names: by a field word, unless it describes a source ("the
+    state news agency MTI reported"), or by an organisation in a field that is no source."""
+    for hit in hits:
+        if hit not in sources:
+            for category, value in hit.payloads:
+                if category == "org":
+                    sentence.fields.update(fields.intersection(gaz.organisations[value].fields))
+        if "field" in hit.categories and not any(
+            s.start - DESCRIPTOR <= hit.end <= s.start for s in sources
+        ):
+            sentence.fields.update(v for c, v in hit.payloads if c == "field")
 
 
 def _after_locative(tokens: Tokens, hit: Hit, locatives: list[int]) -> bool:
@@ -429,8 +488,6 @@ def _record_capitals(
 def _record_payload(sentence: Sentence, hit: Hit, category: str, value: str) -> None:
     if category == "country":
         sentence.countries.append((hit.start, value))
-    elif category == "field":
-        sentence.fields.add(value)
     elif category == "coop":
         sentence.coop = True
     elif category in _KIND_SETS:
