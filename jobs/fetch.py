@@ -118,6 +118,7 @@ class Fetcher:
         self.monotonic = monotonic
         self.requests = 0
         self._robots: dict[str, Protego | None] = {}
+        self._proxies: dict[str, dict[str, str]] = {}  # origin → proxies (see guard.make_session)
         self._last_request: dict[str, float] = {}
         self._host_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -249,7 +250,8 @@ class Fetcher:
         self, url: str, source: Source, headers: dict[str, str], connect: float, read: float
     ) -> Fetched:
         with self.session.get(
-            url, headers=headers, timeout=(connect, read), allow_redirects=False, stream=True
+            url, headers=headers, timeout=(connect, read), allow_redirects=False, stream=True,
+            proxies=self._proxies_for(url),
         ) as response:
             received = {k.lower(): v for k, v in response.headers.items()}
             coding = received.get("content-encoding", "").strip().lower()
@@ -270,6 +272,15 @@ class Fetcher:
             if guard.context.watchdog is not None and guard.context.watchdog.fired:
                 raise OSError("deadline passed")  # a shut-down socket can look like a clean end
             return Fetched(url=url, status=response.status_code, body=bytes(body), headers=received)
+
+    def _proxies_for(self, url: str) -> dict[str, str]:
+        """The environment's proxies for ``url``'s host (none when ``no_proxy`` names it)."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        proxies = self._proxies.get(origin)
+        if proxies is None:
+            proxies = self._proxies[origin] = requests.utils.get_environ_proxies(origin)
+        return proxies
 
     def _wait_turn(self, url: str, delay: float) -> None:
         last = self._last_request.get(host_of(url))

@@ -103,7 +103,17 @@ class GuardedAdapter(HTTPAdapter):
 
 
 def make_session() -> requests.Session:
+    """A session whose connections are guarded, and which reads the environment once.
+
+    requests reads proxies, ``no_proxy``, ``~/.netrc`` and the CA bundle variables on every call
+    when ``trust_env`` is on: a third of a millisecond per page on a loopback sync, a third of
+    what the fetch itself costs. Here the CA bundle is read now, and ``Fetcher`` asks for each
+    host's proxies once (``requests.utils.get_environ_proxies``); ``.netrc`` credentials are never
+    sent to news sites."""
     session = requests.Session()
+    session.trust_env = False
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    session.verify = bundle or True
     adapter = GuardedAdapter(max_retries=0, pool_connections=32, pool_maxsize=8)
     session.mount("http://", adapter)
     session.mount("https://", adapter)

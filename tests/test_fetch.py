@@ -192,3 +192,30 @@ def test_robots_txt_5xx_disallows_everything(site):
 def test_a_malformed_url_is_a_fetch_error_not_a_crash(url):
     with pytest.raises(FetchError, match=r"not a valid URL|Failed to parse"):
         Fetcher().get(url, source_for("http://127.0.0.1/"))
+
+
+# --- the environment's proxies, read once per host (requests would read them on every call) ---
+
+
+def _no_proxies(monkeypatch) -> None:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+def test_pages_go_through_the_environments_proxy(site, monkeypatch):
+    _no_proxies(monkeypatch)
+    monkeypatch.setenv("HTTP_PROXY", site.base)
+    site.extra["/story"] = Response("<html>through the proxy</html>")
+    fetcher = Fetcher()
+    result = fetcher.get("http://news.invalid/story", source_for("http://news.invalid/"))
+    assert result.body == b"<html>through the proxy</html>"
+    assert site.requests_for("/story")
+
+
+def test_no_proxy_hosts_are_fetched_directly(site, monkeypatch):
+    _no_proxies(monkeypatch)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens: a proxy use fails
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    site.extra["/story"] = Response("<html>direct</html>")
+    assert Fetcher().get(site.url("/story"), source_for(site.base)).body == b"<html>direct</html>"
