@@ -17,7 +17,23 @@ def nfc(text: str | None) -> str | None:
     return unicodedata.normalize("NFC", text) if text else text
 
 
+class _NonspacingMarks(dict):
+    """A ``str.translate`` table that drops nonspacing marks (category Mn) and keeps the rest,
+    filled as characters are first met: a page costs a few dict lookups in C per character
+    instead of a call to ``unicodedata.category`` each."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.category(chr(code)) == "Mn" else code
+        self[code] = kept
+        return kept
+
+
+_MARKS = _NonspacingMarks()
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip its diacritics (``Đà Nẵng`` → ``da nang``)."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    return unicodedata.normalize("NFD", lowered.replace("đ", "d")).translate(_MARKS)

@@ -64,7 +64,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jobs.classify import fields as fields_of
-from jobs.classify.gazetteer import load, phrase_index
+from jobs.classify.gazetteer import canonical_organisation, canonical_place, load, phrase_index
 from jobs.classify.sentences import Reading, read_article
 from jobs.models import Article, Item, Rejection
 
@@ -191,8 +191,11 @@ def warm_up(scope: Scope | None = None) -> None:
     """Load the gazetteer, the recogniser's vocabulary and ``scope``'s phrase index now.
 
     Each is read once per process, on first use; a long-lived service pays that before its first
-    sync rather than during it (``bench/RESULTS.md`` counts it apart, as the process's start)."""
+    sync rather than during it (``bench/RESULTS.md`` counts it apart, as the process's start).
+    The tables event linking reads names through are built too."""
     classify(_WARM_UP, scope=scope)
+    canonical_place("Hà Nội")
+    canonical_organisation("VNA")
 
 
 _WARM_UP = Article(

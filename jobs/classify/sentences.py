@@ -95,8 +95,8 @@ class Sentence:
     @cached_property
     def usable(self) -> bool:
         """Not a byline, a date line or a caption: the title, or four words or more."""
-        words = sum(not w.isdigit() for w in self.tokens.words)
-        return self.role == "title" or words >= MIN_WORDS
+        words = self.tokens.words
+        return self.role == "title" or len(words) - sum(map(str.isdigit, words)) >= MIN_WORDS
 
 
 @dataclass

@@ -88,13 +88,13 @@ class Tokens:
 
 def tokenise(text: str) -> Tokens:
     matches = list(_WORD.finditer(text))
-    words = tuple(m.group() for m in matches)
+    words = tuple(map(re.Match.group, matches))
     return Tokens(
         text=text,
-        spans=tuple(m.span() for m in matches),
+        spans=tuple(map(re.Match.span, matches)),
         words=words,
-        lower=tuple(w.lower() for w in words),
-        folded=tuple(fold_token(w) for w in words),
+        lower=tuple(map(str.lower, words)),
+        folded=tuple(map(fold_token, words)),
     )
 
 
@@ -181,9 +181,11 @@ class PhraseIndex:
     def scan(self, tokens: Tokens) -> list[Hit]:
         """Every phrase found in ``tokens``, minus those hidden by a longer one (see ``_prune``)."""
         hits: list[Hit] = []
-        folded, n = tokens.folded, len(tokens.folded)
-        for i in range(n):
-            for length in self._lengths.get(folded[i], ()):
+        folded, n, lengths = tokens.folded, len(tokens.folded), self._lengths
+        for i, word in enumerate(folded):
+            if word not in lengths:
+                continue
+            for length in lengths[word]:
                 if i + length > n:
                     continue
                 phrases = self._phrases.get(folded[i : i + length])
