@@ -64,6 +64,7 @@ UTF8_MAJORITY = 10  # good UTF-8 characters per stray byte to overrule a declare
 # (bench/PEERS.md): the date the publisher's own feed or sitemap gives is better evidence.
 WEAKER_THAN_ENTRY = ("free-text",)
 STAMPED = ("metadata", "json-ld", "html")  # evidence that is usually a full timestamp
+SHORT_TEXT = 1000  # characters: a shorter fast text is extracted again with the fallbacks
 BYLINE_SEPARATOR = re.compile(r"\s+[·•|–—-]\s+|:\s+")
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 RDF_DESCRIPTION = re.compile(r"<rdf:Description\b[^>]*>", re.IGNORECASE)
@@ -166,11 +167,9 @@ def extract_article(
     title = published = published_from = description = text = None
     if tree is not None:
         published, published_from = find_published(tree, html, url)
-        etree.strip_tags(tree, etree.Comment)
+        _without_comments(tree)
         title, description = _title_description(tree)  # before trafilatura prunes the tree
-        document = trafilatura.bare_extraction(
-            tree, url=url, with_metadata=False, include_comments=False, include_tables=True)
-        text = document.text if document is not None else None
+        text = _main_text(tree, html, url)
     fallback = fallback or Entry(url=url)
     if fallback.published and (not published or published_from in WEAKER_THAN_ENTRY):
         published, published_from = fallback.published, "entry"
@@ -185,6 +184,29 @@ def extract_article(
         description=nfc(description or _strip_tags(fallback.summary)),
         published_from=published_from,
     )
+
+
+def _main_text(tree, html: str, url: str) -> str | None:
+    """The page's main text by trafilatura: its fast mode first, its full comparison with the
+    readability and jusText fallbacks only when the fast text is short.
+
+    The fallbacks cost half the extraction and change the text of 73 of trafilatura's 990
+    evaluation pages, mostly ones where the fast text is under ``SHORT_TEXT`` characters: an
+    article's text is rarely that short, a page whose main block was missed often is. Fast mode
+    alone on those pages: fully right 0.670 (0.675 with the fallbacks everywhere)."""
+    options = {"url": url, "with_metadata": False, "include_comments": False,
+               "include_tables": True}
+    document = trafilatura.bare_extraction(tree, fast=True, **options)
+    text = document.text if document is not None else None
+    if text is None or len(text) < SHORT_TEXT:  # trafilatura pruned ``tree``: parsed again
+        document = trafilatura.bare_extraction(_without_comments(load_html(html)), **options)
+        text = document.text if document is not None else None
+    return text
+
+
+def _without_comments(tree):
+    etree.strip_tags(tree, etree.Comment)
+    return tree
 
 
 def _title_description(tree) -> tuple[str | None, str | None]:
