@@ -189,12 +189,16 @@ class PhraseIndex:
                 if i + length > n:
                     continue
                 phrases = self._phrases.get(folded[i : i + length])
-                if phrases:
+                if not phrases:
+                    continue
+                if len(phrases) == 1:  # most phrases have one reading
+                    found = (phrases[0].payload,) if _accepts(phrases[0], tokens, i) else ()
+                else:
                     found = tuple(
                         dict.fromkeys(p.payload for p in phrases if _accepts(p, tokens, i))
                     )
-                    if found:
-                        hits.append(Hit(i, i + length, found))
+                if found:
+                    hits.append(Hit(i, i + length, found))
         return prune(hits)
 
 
@@ -218,6 +222,8 @@ def prune(hits: list[Hit]) -> list[Hit]:
     Thông tin`` in ``Bộ trưởng Bộ Thông tin, Văn hóa và Du lịch``), and keywords inside entities
     (``culture`` in ``Ministry of Information, Culture and Tourism``). Keywords may overlap each
     other: ``joint documentary`` is a kind, ``documentary`` a field."""
+    if len(hits) < 2:
+        return [h for h in hits if "block" not in h.categories]
     blocks = [h for h in hits if "block" in h.categories]
     entities = [h for h in hits if _is_entity(h)]
     kept = []
