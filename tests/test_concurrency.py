@@ -69,3 +69,37 @@ def test_reads_never_fail_while_a_sync_writes(site, tmp_path):
     assert not os.path.exists(wal) or os.path.getsize(wal) <= 64 * 1024 * 1024
     frames = writer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     assert frames[0] == 0 and frames[1] == frames[2]  # not busy, every frame checkpointed
+
+
+def test_one_thread_extracts_and_classifies_at_a_time(site, tmp_path, monkeypatch):
+    """Threads fetch side by side, but only one reads a page at a time (``Sync.working``): CPU
+    work on several threads at once only takes turns on the interpreter, at a cost."""
+    sources = ""
+    for feed in range(4):
+        items = "".join(f"<item><title>S{n}</title><link>{site.base}/f{feed}/{n}.html</link>"
+                        "</item>" for n in range(5))
+        site.extra[f"/f{feed}.xml"] = Response(
+            f"<rss version='2.0'><channel><title>t</title>{items}</channel></rss>",
+            content_type="application/rss+xml")
+        for n in range(5):
+            site.extra[f"/f{feed}/{n}.html"] = Response(
+                f"<html><body><p>{'Weather and markets. ' * 40}</p></body></html>",
+                content_type="text/html")
+        sources += f"  - name: f{feed}\n    url: {site.base}/f{feed}.xml\n"
+    inside, most = [0], [0]
+    lock = threading.Lock()
+
+    def classifier(article, country):
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        threading.Event().wait(0.005)  # long enough for another thread to try
+        with lock:
+            inside[0] -= 1
+        return None
+
+    config = load_config(write_config(tmp_path, sources))
+    sync = Sync(connect(tmp_path / "c.db"), Fetcher(), classifier=classifier)
+    results = sync.run(config.enabled(), workers=4)
+    assert sum(r.new_articles for r in results) == 20
+    assert most[0] == 1
