@@ -71,7 +71,7 @@ def test_reads_never_fail_while_a_sync_writes(site, tmp_path):
     assert frames[0] == 0 and frames[1] == frames[2]  # not busy, every frame checkpointed
 
 
-def test_one_thread_extracts_and_classifies_at_a_time(site, tmp_path, monkeypatch):
+def test_one_thread_extracts_and_classifies_at_a_time(site, tmp_path):
     """Threads fetch side by side, but only one reads a page at a time (``Sync.working``): CPU
     work on several threads at once only takes turns on the interpreter, at a cost."""
     sources = ""
