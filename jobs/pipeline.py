@@ -8,10 +8,10 @@ source's new ETag / Last-Modified are committed only with the last batch, and on
 entry of the listing is stored. A crash, a failed page or the per-pass cap therefore never makes
 the next pass skip an article: it sees the whole listing again and fetches what is missing.
 
-Sources are synced by a small pool of threads, but only one of them works at a time: the others
-wait on the network. Extraction and classification hold ``Sync.working`` (Python threads doing
-CPU work at once only take turns on the interpreter, and the turns cost: four working threads
-spent a fifth more CPU per article than one); the database has a single writer, guarded by
+Sources are synced by a small pool of threads so that their requests overlap, but only one thread
+extracts and classifies at a time, holding ``Sync.working``: Python threads doing CPU work at once
+only take turns on the interpreter, and the turns cost (four such threads spent a fifth more CPU
+per article than one, bench/RESULTS.md). The database has a single writer, guarded by
 ``Sync.lock``. The two locks are never held together.
 """
 
