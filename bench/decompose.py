@@ -10,7 +10,6 @@ with ``bare_extraction(with_metadata=True)``'s, so a suggestion comes with its m
 * ``bare_extraction`` with and without metadata, with and without ``fast=True``;
 * title, date and description alone (``light_metadata``), which is all coopwatch keeps;
 * a plain ``requests`` GET of the same page;
-* a ``fold`` that drops combining marks with ``str.translate`` (and skips ASCII-only text);
 * the article row written with one plain ``INSERT ... RETURNING rowid`` instead of sqlite-utils.
 
     .venv/bin/python -m bench.decompose '{"spec": {...}, "bases": [...], "pages": 200}'
@@ -22,7 +21,6 @@ import json
 import sys
 import tempfile
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -46,23 +44,6 @@ from jobs.text import fold
 
 PARAMS = {"with_metadata": True, "include_comments": False, "include_tables": False,
           "date_extraction_params": {"original_date": True, "extensive_search": False}}
-COMBINING = dict.fromkeys(
-    c for r in ((0x300, 0x370), (0x1AB0, 0x1B00), (0x1DC0, 0x1E00), (0x20D0, 0x2100),
-                (0xFE20, 0xFE30)) for c in range(*r) if unicodedata.category(chr(c)) == "Mn")
-
-
-def fold_translate(text: str) -> str:
-    """A candidate ``fold``: the same output on Latin text, by ``str.translate``.
-
-    Only the combining-diacritics blocks are dropped, so it equals ``jobs.schema.fold`` for
-    Latin, Vietnamese and most scripts; the check below counts any page where it does not.
-    """
-    lowered = text.lower()
-    if lowered.isascii():
-        return lowered
-    return unicodedata.normalize("NFD", lowered.replace("đ", "d")).translate(COMBINING)
-
-
 class Clock:
     """Sums the CPU time of named steps."""
 
@@ -85,7 +66,7 @@ def _fts_insert_raw(db, article, now: str) -> None:
     rowid = cursor.fetchone()[0]
     body = article.text or ""
     db.conn.execute("insert into articles_fts(rowid, title, body, folded) values (?, ?, ?, ?)",
-                    [rowid, article.title, body, fold_translate(f"{article.title}\n{body}")])
+                    [rowid, article.title, body, fold(f"{article.title}\n{body}")])
 
 
 def light_metadata(html: str, url: str) -> tuple:
@@ -124,8 +105,7 @@ class _Sample:
         self.chosen, self.note = classifier()
         self.fetcher, self.clock, self.session = Fetcher(), Clock(), requests.Session()
         self.db, self.raw_db = connect(folder / "a.db"), connect(folder / "b.db")
-        self.same = {"no_meta_text": 0, "fast_text": 0, "lean_text": 0, "light_metadata": 0,
-                     "fold": 0}
+        self.same = {"no_meta_text": 0, "fast_text": 0, "lean_text": 0, "light_metadata": 0}
         self.pages = 0
 
     def page(self, source: Source, url: str) -> None:
@@ -139,13 +119,12 @@ class _Sample:
         if self.chosen is not None:
             clock.time("classify", self.chosen, article, source.country)
         text = f"{article.title}\n{article.text}"
-        folded = clock.time("fold (jobs.schema)", fold, text)
-        self.same["fold"] += clock.time("fold by str.translate", fold_translate, text) == folded
+        clock.time("fold (jobs.text)", fold, text)
         with store.transaction(self.db):
             clock.time("store.save_article (incl. fold)", store.save_article, self.db, article,
                        link=url, now=now)
         with store.transaction(self.raw_db):
-            clock.time("plain INSERT + FTS (fold by translate)", _fts_insert_raw, self.raw_db,
+            clock.time("plain INSERT + FTS", _fts_insert_raw, self.raw_db,
                        article, now)
         self.pages += 1
 

@@ -76,13 +76,19 @@ def bare_per_page(run: dict) -> float:
     return run["baseline"]["bare_cpu_s"] / max(1, run["baseline"]["pages"]) * 1000
 
 
+def with_metadata_per_page(run: dict) -> float:
+    baseline = run["baseline"]
+    return baseline.get("with_metadata_cpu_s", 0.0) / max(1, baseline["pages"]) * 1000
+
+
 def size_row(size: dict) -> list:
     runs = size["runs"]
     ratios = [r["ratio"] for r in runs]
     return [f"{size['sources'] * size['per_source']:,} ({size['sources']} × {size['per_source']})",
             len(runs), med(r["articles"] / r["wall_s"] for r in runs), med(map(per_article, runs)),
-            med(map(bare_per_page, runs)), med(ratios),
-            f"{min(ratios):.2f}–{max(ratios):.2f}", med(r["maxrss_mb"] for r in runs)]
+            med(map(with_metadata_per_page, runs)), med(map(bare_per_page, runs)), med(ratios),
+            f"{min(ratios):.2f}–{max(ratios):.2f}", med(r.get("ratio_bare", 0.0) for r in runs),
+            med(r["maxrss_mb"] for r in runs)]
 
 
 def served(passes: list[dict], key: str) -> list[int]:

@@ -197,7 +197,8 @@ def main() -> None:
     chosen, note = classifier() if job.get("classify", True) else (None, "disabled")
     db = connect(job["db"])
     sources = bench_sources(spec, job["bases"], job["sources"])
-    answer = {"classifier": note, "rss_before_mb": started_rss, "rss_ready_mb": current_rss_mb()}
+    answer = {"classifier": note, "rss_before_mb": started_rss, "rss_ready_mb": current_rss_mb(),
+              "ready_cpu_s": time.process_time()}  # imports and the classifier's warm-up
     fetcher = Fetcher()
     answer.update(run_sync(job, Sync(db, fetcher, classifier=chosen), sources))
     answer.update(requests=fetcher.requests, maxrss_mb=maxrss_mb(), rss_end_mb=current_rss_mb())
