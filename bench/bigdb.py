@@ -8,7 +8,7 @@ pieces), so the text of a row is one of about 8 billion combinations rather than
 
 The full-text rows follow ``jobs.store``'s contract: ``items_fts.rowid = items.rowid``,
 ``title`` = the item's title, ``body`` = ``summary + "\\n" + article text``, ``folded`` =
-``jobs.schema.fold(title + "\\n" + body)``. ``fold`` works character by character (lower case,
+``jobs.text.fold(title + "\\n" + body)``. ``fold`` works character by character (lower case,
 decompose, drop combining marks) so ``fold(a + "\\n" + b)`` is ``fold(a) + "\\n" + fold(b)``;
 ``check_fold`` proves it on sample rows.
 
