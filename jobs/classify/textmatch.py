@@ -1,7 +1,7 @@
 """Word-level phrase matching for English and Vietnamese news text.
 
 Text is cut into word tokens once; every phrase (a country name, an organisation alias, a keyword)
-is looked up by its *folded* tokens (``jobs.schema.fold``: lower case, no diacritics) in one dict,
+is looked up by its *folded* tokens (``jobs.text.fold``: lower case, no diacritics) in one dict,
 so scanning a sentence costs a few dict lookups per word whatever the number of phrases. A candidate
 found that way is then checked in one of three modes:
 
