@@ -10,7 +10,7 @@ items database (``bench.bigdb``), with a sources file pointing at the loopback n
 * the service's ``/proc/PID/status`` is read every 0.2 s (VmRSS, RssAnon, RssFile);
 * a read-only SQLite connection watches the ``runs`` table until every source has a new row.
 
-Then VmHWM is read and the service gets SIGTERM. One JSON line per database size is printed,
+Then VmHWM is read and the service gets SIGTERM. One JSON line per service run is printed,
 then a markdown table. Everything is bounded: the site stops after its lifetime, the service is
 killed when it outlives ``--timeout`` or ignores SIGTERM, a database build is capped too.
 
