@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test sync check lint bench bench-peers evaluate demo clean
+.PHONY: run test sync check lint bench bench-peers bench-memory evaluate demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ test: $(STAMP)  ## the whole suite, with ruff
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+bench-memory: $(STAMP)  ## coopwatch run's RSS over 10,000 and 1,000,000 items while it syncs (~5 GB disk)
+	$(BIN)/python -m bench.service_memory
 
 bench-peers: $(STAMP)  ## dates and text beside htmldate/trafilatura on their own pages: bench/PEERS.md
 	$(BIN)/python bench/peers.py --sync
