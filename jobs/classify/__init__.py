@@ -12,7 +12,7 @@ An article is rejected, with one of these reasons, when
   * ``no media/communication field``: no sentence names a field in scope (trade, defence ... only).
     When no sentence names an act of cooperation beside anything that could be a field, names
     are not recognised from the text (``sentences.read_article``): a field named only inside such
-    a name ("The Times of India") then counts as none (19 of 1,983 peer pages read that way);
+    a name ("The Times of India") then counts as none (21 of the 1,371 peer pages, none of ours);
   * ``no cooperation in a media/communication field``: media is named, but never acted on together;
   * ``only one country: VN`` / ``no country named``: media news with no partner abroad (a
     country acting with an international body named in the lead, ASEAN or the ABU, is an item);

@@ -31,7 +31,7 @@ so a user who types the acronym finds them.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from jobs.classify.gazetteer import Gazetteer, Organisation, country_name, organisation_names
@@ -89,10 +89,7 @@ class Recogniser:
 
     def _definitions(self, tokens: Tokens, hits: list[Hit], taken: list[Hit]) -> list[Hit]:
         new = []
-        for match in _ACRONYM.finditer(tokens.text):
-            acronym = match.group(1).rstrip(".")
-            if sum(c.isupper() for c in acronym) < 2:
-                continue
+        for match, acronym in _acronyms(tokens.text):
             end = tokens.index_at(match.start())  # the first word of the acronym
             start = run_start(tokens, end, words())
             if start is None or start >= end:
@@ -216,6 +213,22 @@ def _named(hits: list[Hit], category: str) -> list[tuple[int, int, str]]:
 
 def _covered(start: int, end: int, hits: list[Hit]) -> bool:
     return any(h.start < end and start < h.end for h in hits)
+
+
+def _acronyms(text: str) -> list[tuple[re.Match[str], str]]:
+    """The bracketed acronyms of ``text`` that may define a name: "(MTVA)", "(BelTA)"."""
+    found = []
+    for match in _ACRONYM.finditer(text):
+        acronym = match.group(1).rstrip(".")
+        if sum(c.isupper() for c in acronym) >= 2:
+            found.append((match, acronym))
+    return found
+
+
+def defined_acronyms(texts: Iterable[str]) -> frozenset[str]:
+    """Every acronym a ``Recogniser`` reading ``texts`` could learn: a later use of any other
+    word is never one of its names."""
+    return frozenset(acronym for text in texts for _, acronym in _acronyms(text))
 
 
 def _fields(names: list[str], w: Words) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from functools import cached_property
 from jobs.classify import cues
 from jobs.classify.dates import find_dates, first_date, parse_published
 from jobs.classify.gazetteer import Gazetteer, Place, canonical_place
-from jobs.classify.orgs import Recogniser
+from jobs.classify.orgs import Recogniser, defined_acronyms
 from jobs.classify.orgwords import names_field
 from jobs.classify.textmatch import (
     Hit,
@@ -240,7 +240,10 @@ def read_article(
         position += role == "body" and sentence.usable
         scanned.append((sentence, index.scan(sentence.tokens)))
     reading.sentences = [sentence for sentence, _ in scanned]
-    if skim and not any(_may_be_core(sentence, hits, gaz, fields) for sentence, hits in scanned):
+    acronyms = defined_acronyms(sentence.text for sentence, _ in scanned) if skim else None
+    if skim and not any(
+        _may_be_core(sentence, hits, gaz, fields, acronyms) for sentence, hits in scanned
+    ):
         reading.gaz, reading.skimmed = gaz, True
         for sentence, hits in scanned:  # for the reason given: is a field named at all?
             _record_fields(sentence, hits, _sources(sentence, hits, gaz), gaz, fields)
@@ -265,13 +268,18 @@ _ACT_CATEGORIES = frozenset(
 
 
 def _may_be_core(
-    sentence: Sentence, hits: list[Hit], gaz: Gazetteer, fields: frozenset[str]
+    sentence: Sentence,
+    hits: list[Hit],
+    gaz: Gazetteer,
+    fields: frozenset[str],
+    acronyms: frozenset[str],
 ) -> bool:
     """Whether a full reading could find ``sentence`` to name a field in scope and an act of
     cooperation, from the gazetteer's hits alone: an act word, and a field word, an organisation
-    in a field, a word that makes a recognised name evidence of a field, or a word that may be an
-    acronym defined elsewhere. Most news names neither together: the article is then no item, and
-    the organisations need not be recognised, which costs more than the rest of the reading."""
+    in a field, a word that makes a recognised name evidence of a field, or one of the article's
+    bracketed ``acronyms`` (a name defined elsewhere). Most news names neither together: the
+    article is then no item, and the organisations need not be recognised, which costs more
+    than the rest of the reading."""
     if not sentence.usable or not any(
         not hit.categories.isdisjoint(_ACT_CATEGORIES) for hit in hits
     ):
@@ -282,9 +290,7 @@ def _may_be_core(
             for category, value in hit.payloads
         ):
             return True
-    return names_field(sentence.tokens, fields) or any(
-        sum(letter.isupper() for letter in word) >= 2 for word in sentence.tokens.words
-    )
+    return names_field(sentence.tokens, fields) or not acronyms.isdisjoint(sentence.tokens.words)
 
 
 def _joined(hits: list[Hit], recognised: list[Hit]) -> list[Hit]:
