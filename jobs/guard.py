@@ -14,10 +14,13 @@ through ``make_session`` read it:
 from __future__ import annotations
 
 import contextlib
+import heapq
 import ipaddress
+import itertools
 import os
 import socket
 import threading
+import time
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -130,10 +133,10 @@ class Watchdog:
 
     def __init__(self, seconds: float):
         self.fired = False
+        self.ended = False
+        self.seconds = seconds
         self._copies: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self.fire)
-        self._timer.daemon = True
 
     def watch(self, sock: socket.socket) -> None:
         try:
@@ -148,6 +151,8 @@ class Watchdog:
 
     def fire(self) -> None:
         with self._lock:
+            if self.ended:
+                return
             self.fired = True
             copies = list(self._copies)
         for copy in copies:
@@ -155,16 +160,55 @@ class Watchdog:
 
     def __enter__(self) -> Watchdog:
         context.watchdog = self
-        self._timer.start()
+        _ALARMS.add(time.monotonic() + self.seconds, self)
         return self
 
     def __exit__(self, *exc) -> None:
-        self._timer.cancel()
         context.watchdog = None
         with self._lock:
+            self.ended = True
             copies, self._copies = self._copies, []
         for copy in copies:
             copy.close()
+
+
+class _AlarmClock:
+    """One thread that fires the watchdogs whose deadline has passed.
+
+    A timer thread per request cost 0.12 CPU ms, a tenth of a whole loopback fetch. Watchdogs
+    that ended are left in the heap and dropped when they reach its top."""
+
+    def __init__(self) -> None:
+        self._due: list[tuple[float, int, Watchdog]] = []
+        self._numbers = itertools.count()  # ties on the deadline never compare watchdogs
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def add(self, deadline: float, watchdog: Watchdog) -> None:
+        with self._changed:
+            heapq.heappush(self._due, (deadline, next(self._numbers), watchdog))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="coopwatch-deadlines",
+                                                daemon=True)
+                self._thread.start()
+            self._changed.notify()
+
+    def _run(self) -> None:
+        while True:
+            self._next_due().fire()
+
+    def _next_due(self) -> Watchdog:
+        with self._changed:
+            while True:
+                while self._due and self._due[0][2].ended:
+                    heapq.heappop(self._due)
+                wait = self._due[0][0] - time.monotonic() if self._due else None
+                if wait is not None and wait <= 0:
+                    return heapq.heappop(self._due)[2]
+                self._changed.wait(wait)
+
+
+_ALARMS = _AlarmClock()
 
 
 def _shut(sock: socket.socket) -> None:
