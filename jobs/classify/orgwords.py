@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -52,7 +53,9 @@ def _phrases(values: list[str]) -> Phrases:
     return {first: tuple(sorted(ps, key=len, reverse=True)) for first, ps in by_first.items()}
 
 
-def _by_first(pairs) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+def _by_first(
+    pairs: Iterable[tuple[tuple[str, ...], str]],
+) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
     table: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for words_, value in pairs:
         table.setdefault(words_[0], []).append((words_, value))
