@@ -5,10 +5,15 @@ these tests; the outlets and the texts are invented."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from jobs import events
+import httpx
+
+from jobs import events, serve
 from jobs.models import Item
 from jobs.schema import connect
 from jobs.store import transaction
@@ -121,3 +126,23 @@ def _index(db, table: str, url: str, title: str, body: str) -> None:
     rowid = db.execute(f"select rowid from {table} where url = ?", [url]).fetchone()[0]
     db.execute(f"insert into {table}_fts (rowid, title, body, folded) values (?, ?, ?, ?)",
                [rowid, title, body, fold(f"{title}\n{body}")])
+
+
+@contextmanager
+def served(
+    db: Path, answers: tuple[int, ...] = (200,)
+) -> Iterator[Callable[[str], httpx.Response]]:
+    """GET paths from Datasette serving ``db`` in process; each must answer one of ``answers``."""
+    ds = serve.make_datasette(db)
+    loop = asyncio.new_event_loop()
+
+    def fetch(path: str) -> httpx.Response:
+        response = loop.run_until_complete(ds.client.get(path))
+        assert response.status_code in answers, (path, response.text[:500])
+        return response
+
+    try:
+        yield fetch
+    finally:
+        ds.get_database(serve.DATABASE_NAME).close()
+        loop.close()

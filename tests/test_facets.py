@@ -3,7 +3,6 @@ that read them (jobs/schema.py ``0012_array_rows``, jobs/facets.py), on the samp
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 from collections import Counter
@@ -11,13 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from jobs import facets, serve, store
+from jobs import facets, store
 from jobs.models import Item
 from jobs.schema import connect, refill_array_rows
-from tests.sample_db import build
+from tests.sample_db import build, served
 
 SIDE_TABLES = ("item_countries", "item_organisations", "item_kinds", "event_countries",
                "event_organisations", "event_kinds", "event_pairs")
@@ -30,17 +28,8 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def get(sample: Path) -> Iterator[Any]:
-    ds = serve.make_datasette(sample)
-    loop = asyncio.new_event_loop()
-
-    def fetch(path: str) -> httpx.Response:
-        response = loop.run_until_complete(ds.client.get(path))
-        assert response.status_code in (200, 302), (path, response.text[:500])
-        return response
-
-    yield fetch
-    ds.get_database(serve.DATABASE_NAME).close()
-    loop.close()
+    with served(sample, answers=(200, 302)) as fetch:
+        yield fetch
 
 
 def snapshot(conn: sqlite3.Connection) -> dict[str, list]:

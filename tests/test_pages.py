@@ -4,7 +4,6 @@ events search, the rejected articles, the dashboard's numbers, JSON and CSV shap
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import re
@@ -14,11 +13,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
 import pytest
 
 from jobs import serve
-from tests.sample_db import build
+from tests.sample_db import build, served
 
 LAOS_EN = "https://harbour-news.example/laos-press-1"
 LAOS_VI = "https://tin-viet.example/laos-press-2"
@@ -37,17 +35,8 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def get(sample: Path) -> Iterator[Any]:
-    ds = serve.make_datasette(sample)
-    loop = asyncio.new_event_loop()
-
-    def fetch(path: str) -> httpx.Response:
-        response = loop.run_until_complete(ds.client.get(path))
-        assert response.status_code == 200, (path, response.text[:500])
-        return response
-
-    yield fetch
-    ds.get_database(serve.DATABASE_NAME).close()
-    loop.close()
+    with served(sample) as fetch:
+        yield fetch
 
 
 def event_id(sample: Path, url: str) -> str:
