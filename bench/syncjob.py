@@ -2,8 +2,9 @@
 
 ``bench.run`` starts this module with a JSON job on the command line and reads one JSON line
 back. The job names the site (its spec and bases), the database, how many sources to sync, and
-what else to measure in the same process right after the sync: bare ``trafilatura.extract`` over
-the very pages the sync fetched (the denominator of the 1.3× target), and optionally cProfile.
+what else to measure in the same process: ``trafilatura.extract`` with metadata and bare over the
+very pages the sync fetched, before the sync and after it (the denominator of the 1.0× target),
+and optionally cProfile.
 
     .venv/bin/python -m bench.syncjob '{"db": "/tmp/x.db", "sources": 2, ...}'
 """
@@ -69,12 +70,19 @@ def classifier() -> tuple[Classifier | None, str]:
         return None, f"none (jobs.classify not importable: {error})"
 
 
+def _status_mb(name: str) -> float | None:
+    """A memory figure of /proc/self/status (``VmRSS``, ``VmHWM``) in MB, None elsewhere."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(f"{name}:"):
+                return int(line.split()[1]) / 1024
+    return None
+
+
 def maxrss_mb() -> float:
     """The peak RSS since the start, or since ``reset_peak()`` where Linux allows it."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    peak = _status_mb("VmHWM")
+    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def reset_peak() -> None:
@@ -87,10 +95,7 @@ def reset_peak() -> None:
 
 
 def current_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return _status_mb("VmRSS") or 0.0
 
 
 def run_sync(job: dict, sync: Sync, sources: list[Source]) -> dict:
@@ -122,9 +127,11 @@ def baseline(spec: SiteSpec, bases: list[str], count: int) -> dict:
     call found the page's memory warm and cost 2 % less."""
     import trafilatura
 
-    pages_ = [(pages.page_bytes(spec, index, k, bases[index % len(bases)]),
-               bases[index % len(bases)] + pages.article_meta(spec, index, k).path)
-              for index in range(count) for k in range(spec.articles)]
+    pages_ = []
+    for index in range(count):
+        base = bases[index % len(bases)]
+        pages_ += [(pages.page_bytes(spec, index, k, base),
+                    base + pages.article_meta(spec, index, k).path) for k in range(spec.articles)]
     costs = {}
     for name, options in (("with_metadata_cpu_s", {"with_metadata": True}), ("bare_cpu_s", {})):
         started = time.process_time()
