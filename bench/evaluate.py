@@ -62,6 +62,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import procmem  # noqa: E402
 from jobs.extract import extract_article  # noqa: E402  (not the classifier: its start-up is timed)
 from jobs.models import Item  # noqa: E402
 
@@ -400,24 +401,6 @@ def _paths(url: str) -> tuple[str, ...]:
 # --- time and memory ----------------------------------------------------------------------------
 
 
-def rss_kib(field_name: str = "VmRSS") -> int | None:
-    try:
-        status = Path("/proc/self/status").read_text()
-    except OSError:
-        return None
-    found = re.search(rf"^{field_name}:\s+(\d+) kB", status, re.M)
-    return int(found.group(1)) if found else None
-
-
-def reset_peak_rss() -> bool:
-    """Reset VmHWM to the current RSS (Linux 4.0+), so the peak measured is this step's."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
-
-
 def memory_probe(folders: tuple[Path, ...]) -> None:
     """In a fresh process: tracemalloc's peak while importing, loading and classifying."""
     pages = load_pages(folders)
@@ -435,8 +418,8 @@ def classify_timed(pages: list[Page]) -> tuple[list, dict]:
     Pages are classified twice: the first pass gives the results (and its mean, which counts
     data loaded lazily on the way); the CPU figures are the second, warm pass.
     """
-    resettable = reset_peak_rss()
-    rss_before = rss_kib()
+    resettable = procmem.reset_peak()
+    rss_before = procmem.status_mb().get("VmRSS")
     started, cpu = time.perf_counter(), time.process_time()
     from jobs.classify import classify
 
@@ -453,9 +436,9 @@ def classify_timed(pages: list[Page]) -> tuple[list, dict]:
         cpu = time.process_time()
         classify(page.article)
         timing["cpu"].append(time.process_time() - cpu)
-    peak = rss_kib("VmHWM") if resettable else None
+    peak = procmem.status_mb().get("VmHWM") if resettable else None
     if peak is not None and rss_before is not None:
-        timing["rss_rise"] = (peak - rss_before) * 1024
+        timing["rss_rise"] = (peak - rss_before) * 1024 * 1024
     return results, timing
 
 

@@ -53,6 +53,7 @@ from typing import IO
 import requests
 import yaml
 
+from bench import procmem
 from bench.pages import SiteSpec
 from bench.serving import QUERIES
 from bench.site import Site
@@ -66,23 +67,6 @@ BUILD_TIMEOUT_S = 900
 STOP_TIMEOUT_S = 15
 TARGET_MB = 250
 PROBE_FLAG = "--as-probed-service"  # internal: this module runs the service, probed
-STATUS_FIELDS = ("VmRSS", "VmHWM", "RssAnon", "RssFile")
-
-
-def proc_status(pid: int) -> dict[str, float]:
-    """The memory fields of ``/proc/PID/status`` in MB ({} once the process is gone)."""
-    try:
-        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    except (FileNotFoundError, ProcessLookupError):
-        return {}
-    values = {}
-    for line in lines:
-        key, _, rest = line.partition(":")
-        if key in STATUS_FIELDS:
-            values[key] = int(rest.split()[0]) / 1024  # kB
-    return values
-
-
 def build_db(items: int, path: Path) -> float:
     """Build ``path`` with ``bench.bigdb`` unless it exists; return the seconds it took."""
     if path.is_file():
@@ -162,7 +146,7 @@ class Sampler:
 
     def _run(self) -> None:
         while True:
-            status = proc_status(self.pid)
+            status = procmem.status_mb(self.pid)
             if status:
                 self.samples.append((time.perf_counter() - self.started, status))
             if self.stop.wait(SAMPLE_S):
@@ -303,7 +287,7 @@ def measure(db_path: Path, spec: SiteSpec, variant: Variant, pages: list[str]) -
             sampler = Sampler(service.process.pid).start()
             ready_s = service.wait_ready(min(120.0, variant.timeout))
             ready_at = time.perf_counter() - sampler.started
-            rss_start = proc_status(service.process.pid).get("VmRSS", 0.0)
+            rss_start = procmem.status_mb(service.process.pid).get("VmRSS", 0.0)
             readers = Readers(service.root, pages, variant.clients).start()
             if variant.sync:
                 runs = _wait_for_sync(db_path, after, names, service, deadline)
@@ -312,7 +296,7 @@ def measure(db_path: Path, spec: SiteSpec, variant: Variant, pages: list[str]) -
                 time.sleep(min(variant.serve_s, variant.timeout))
             sync_s = time.perf_counter() - sampler.started - ready_at
             readers.join()
-            final = proc_status(service.process.pid)
+            final = procmem.status_mb(service.process.pid)
             sampler.stop.set()
             sampler.thread.join()
             status = service.stop()
@@ -427,7 +411,7 @@ def _probe_service(out: Path, argv: list[str]) -> None:
         started = time.perf_counter()
         while True:
             now = time.perf_counter() - started
-            rss = proc_status(os.getpid()).get("VmRSS", 0.0)
+            rss = procmem.status_mb(os.getpid()).get("VmRSS", 0.0)
             traced, traced_peak = tracemalloc.get_traced_memory()
             heap = libc.mallinfo2()
             row = {"t": round(now, 2), "rss": rss,

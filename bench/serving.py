@@ -24,6 +24,8 @@ from typing import IO
 import requests
 from datasette.utils import tilde_encode
 
+from bench import procmem
+
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = {  # label → path under /coopwatch; what a reader clicks, then what it is made of
     "items page": "/items",
@@ -49,10 +51,7 @@ CSV_BY_KEY = "/items.csv?_stream=on&_size=max&_sort=url"
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return procmem.status_mb(pid).get("VmRSS", 0.0)
 
 
 def _serve(db_path: str, lifetime: float) -> None:

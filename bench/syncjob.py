@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import pages
+from bench import pages, procmem
 from bench.pages import SiteSpec
 from bench.site import control
 from jobs.fetch import Fetcher
@@ -70,18 +70,9 @@ def classifier() -> tuple[Classifier | None, str]:
         return None, f"none (jobs.classify not importable: {error})"
 
 
-def _status_mb(name: str) -> float | None:
-    """A memory figure of /proc/self/status (``VmRSS``, ``VmHWM``) in MB, None elsewhere."""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(f"{name}:"):
-                return int(line.split()[1]) / 1024
-    return None
-
-
 def maxrss_mb() -> float:
     """The peak RSS since the start, or since ``reset_peak()`` where Linux allows it."""
-    peak = _status_mb("VmHWM")
+    peak = procmem.status_mb().get("VmHWM")
     return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -90,12 +81,11 @@ def reset_peak() -> None:
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
+    procmem.reset_peak()
 
 
 def current_rss_mb() -> float:
-    return _status_mb("VmRSS") or 0.0
+    return procmem.status_mb().get("VmRSS", 0.0)
 
 
 def run_sync(job: dict, sync: Sync, sources: list[Source]) -> dict:
